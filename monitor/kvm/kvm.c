@@ -35,6 +35,7 @@ struct kvm_vcpu {
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
+#define CR0_TS (1ULL << 3)
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
@@ -361,18 +362,18 @@ int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s)
 	return 0;
 }
 
-int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, uint16_t cs, uint16_t ss, uint64_t cr3, uint64_t fs_base,
-		      uint64_t gs_base)
+int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s)
 {
 	struct kvm_sregs k;
 
 	if (ioctl(c->fd, KVM_GET_SREGS, &k) < 0)
 		return -1;
-	k.cs = flat_seg(cs | 3, true, 3);
-	k.ss = flat_seg(ss | 3, false, 3);
-	k.cr3 = cr3;
-	k.fs.base = fs_base;
-	k.gs.base = gs_base;
+	k.cs = flat_seg(s->cs | 3, true, 3);
+	k.ss = flat_seg(s->ss | 3, false, 3);
+	k.cr3 = s->cr3;
+	k.cr0 = (k.cr0 & ~CR0_TS) | (s->cr0 & CR0_TS);
+	k.fs.base = s->fs_base;
+	k.gs.base = s->gs_base;
 	return ioctl(c->fd, KVM_SET_SREGS, &k);
 }
 

@@ -67,10 +67,9 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e);
 int kvm_vcpu_get_regs(struct kvm_vcpu *c, struct vcpu_regs *r);
 int kvm_vcpu_set_regs(struct kvm_vcpu *c, const struct vcpu_regs *r);
 int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s);
-/* Put the vCPU at CPL3 with these code/stack selectors, CR3 and bases; data
- * selectors are left as the guest loaded them. */
-int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, uint16_t cs, uint16_t ss, uint64_t cr3, uint64_t fs_base,
-		      uint64_t gs_base);
+/* Put the vCPU at CPL3 with s's cs, ss, cr3, fs_base, gs_base and CR0.TS
+ * (from s->cr0); data selectors are left as the guest loaded them. */
+int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s);
 /* Set a data segment register (ds, es, fs, gs) to selector sel, flat. */
 int kvm_vcpu_load_data_seg(struct kvm_vcpu *c, int which, uint16_t sel);
 int kvm_vcpu_get_msr(struct kvm_vcpu *c, uint32_t index, uint64_t *val);

@@ -1,0 +1,198 @@
+/*
+ * Emulation of the privileged or virtualised instructions a PV guest kernel
+ * may trap on. Everything else is bounced to the guest as the exception it
+ * raised, as Xen does.
+ */
+#include "emulate.h"
+
+#include <cpuid.h>
+#include <string.h>
+
+#include "traps.h"
+
+#define XEN_CPUID_BASE 0x40000000u
+#define XEN_MAJOR 4
+#define XEN_MINOR 17
+
+#define MSR_EFER 0xc0000080u
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_CSTAR 0xc0000083u
+#define MSR_SFMASK 0xc0000084u
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_GS_BASE 0xc0000101u
+#define MSR_SHADOW_GS_BASE 0xc0000102u
+#define MSR_TSC_AUX 0xc0000103u
+#define MSR_IA32_TSC 0x10u
+#define MSR_IA32_PLATFORM_ID 0x17u
+#define MSR_IA32_APIC_BASE 0x1bu
+#define MSR_IA32_MISC_ENABLE 0x1a0u
+#define MSR_IA32_CR_PAT 0x277u
+#define MSR_IA32_SYSENTER_CS 0x174u
+#define MSR_IA32_SYSENTER_ESP 0x175u
+#define MSR_IA32_SYSENTER_EIP 0x176u
+#define MSR_IA32_UCODE_REV 0x8bu
+
+/* Xen's PAT for PV guests (WB, WT, UC-, UC, WC, WP, UC, UC as Xen sets it). */
+#define XEN_PV_PAT 0x050100070406ULL
+
+static int fetch(struct vcpu *v, uint8_t *buf, unsigned int len)
+{
+	uint64_t rip = v->regs.rip;
+	unsigned int in_page = 4096 - (rip & 0xfff);
+
+	memset(buf, 0, len);
+	if (in_page >= len)
+		return copy_from_guest(v, buf, rip, len) < 0 ? -1 : (int)len;
+	if (copy_from_guest(v, buf, rip, in_page) < 0)
+		return -1;
+	if (copy_from_guest(v, buf + in_page, rip + in_page, len - in_page) < 0)
+		return (int)in_page;
+	return (int)len;
+}
+
+void emulate_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	(void)v;
+	memset(out, 0, 4 * sizeof(uint32_t));
+	if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x100) {
+		switch (leaf - XEN_CPUID_BASE) {
+		case 0:
+			out[0] = XEN_CPUID_BASE + 2;	/* largest Xen leaf we describe */
+			memcpy(&out[1], "XenV", 4);
+			memcpy(&out[2], "MMXe", 4);
+			memcpy(&out[3], "nVMM", 4);
+			break;
+		case 1:
+			out[0] = (XEN_MAJOR << 16) | XEN_MINOR;
+			break;
+		case 2:
+			out[0] = 1;			/* hypercall pages */
+			out[1] = XEN_CPUID_BASE;	/* MSR that would set one up */
+			break;
+		}
+		return;
+	}
+	__cpuid_count(leaf, subleaf, out[0], out[1], out[2], out[3]);
+	if (leaf == 1) {
+		out[2] &= ~((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24));	/* VMX MONITOR x2APIC TSC-deadline */
+		out[2] |= 1u << 31;	/* running on a hypervisor */
+	} else if (leaf == 0x80000001) {
+		out[2] &= ~(1u << 2);	/* SVM */
+	}
+}
+
+static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)
+{
+	switch (idx) {
+	case MSR_FS_BASE: *val = v->fs_base; return true;
+	case MSR_GS_BASE: *val = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user; return true;
+	case MSR_SHADOW_GS_BASE: *val = v->kernel_mode ? v->gs_base_user : v->gs_base_kernel; return true;
+	case MSR_EFER: *val = 0xd01; return true;	/* SCE LME LMA NXE */
+	case MSR_IA32_CR_PAT: *val = XEN_PV_PAT; return true;
+	case MSR_IA32_MISC_ENABLE: *val = 1; return true;	/* fast strings */
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_UCODE_REV:
+	case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_SFMASK:
+	case MSR_IA32_SYSENTER_CS: case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
+		*val = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool write_msr(struct vcpu *v, uint32_t idx, uint64_t val)
+{
+	bool canonical = (uint64_t)((int64_t)(val << 16) >> 16) == val;
+
+	switch (idx) {
+	case MSR_FS_BASE:
+		if (!canonical)
+			return false;
+		v->fs_base = val;
+		break;
+	case MSR_GS_BASE:
+		if (!canonical)
+			return false;
+		if (v->kernel_mode)
+			v->gs_base_kernel = val;
+		else
+			v->gs_base_user = val;
+		break;
+	case MSR_SHADOW_GS_BASE:
+		if (!canonical)
+			return false;
+		if (v->kernel_mode)
+			v->gs_base_user = val;
+		else
+			v->gs_base_kernel = val;
+		break;
+	case MSR_IA32_CR_PAT:
+		/* Xen's PV PAT is fixed; writing the same value is fine */
+		return val == XEN_PV_PAT;
+	default:
+		return false;
+	}
+	v->sregs_dirty = true;
+	return true;
+}
+
+/* rdmsr / wrmsr from guest kernel mode. */
+static bool emulate_msr(struct vcpu *v, bool write)
+{
+	struct vcpu_regs *r = &v->regs;
+	uint32_t idx = (uint32_t)r->rcx;
+	uint64_t val;
+
+	if (!v->kernel_mode)
+		return false;
+	if (write) {
+		if (!write_msr(v, idx, (r->rdx << 32) | (uint32_t)r->rax)) {
+			mlog_once(v->d, "wrmsr %#x <- %#llx not emulated: #GP to the guest", idx,
+				  (unsigned long long)((r->rdx << 32) | (uint32_t)r->rax));
+			return false;
+		}
+	} else {
+		if (!read_msr(v, idx, &val)) {
+			mlog_once(v->d, "rdmsr %#x not emulated: #GP to the guest", idx);
+			return false;
+		}
+		r->rax = (uint32_t)val;
+		r->rdx = val >> 32;
+	}
+	r->rip += 2;
+	v->regs_dirty = true;
+	return true;
+}
+
+bool emulate_exception(struct vcpu *v, unsigned int vec, uint32_t err)
+{
+	static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e };
+	uint8_t insn[8];
+
+	if (vec != 6 && vec != 13)
+		return false;
+	if (fetch(v, insn, sizeof(insn)) < 2)
+		return false;
+	/* ud2a; .ascii "xen"; cpuid */
+	if (vec == 6 && !memcmp(insn, xen_prefix, 5) && insn[5] == 0x0f && insn[6] == 0xa2) {
+		uint32_t out[4];
+		emulate_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
+		v->regs.rax = out[0];
+		v->regs.rbx = out[1];
+		v->regs.rcx = out[2];
+		v->regs.rdx = out[3];
+		v->regs.rip += 7;
+		v->regs_dirty = true;
+		return true;
+	}
+	/* `int n`: this host raises #UD for it, Xen's raise #GP((n << 3) | 2) */
+	if (insn[0] == 0xcd && (vec == 6 || (err & 7) == 2)) {
+		pv_soft_interrupt(v, insn[1], 2);
+		return true;
+	}
+	if (vec == 13 && err == 0 && insn[0] == 0x0f && (insn[1] == 0x32 || insn[1] == 0x30))
+		return emulate_msr(v, insn[1] == 0x30);
+	return false;
+}

@@ -1,0 +1,64 @@
+/*
+ * The hypercall table: one entry per __HYPERVISOR_* number, and multicall,
+ * which runs entries of the same table.
+ */
+#include "domain.h"
+
+#include <stddef.h>
+
+#include "traps.h"
+#include "pv/xen_version.h"
+
+static long do_multicall(struct vcpu *v, const uint64_t arg[5]);
+
+static const struct {
+	const char *name;
+	hypercall_fn *fn;
+} table[] = {
+	[__HYPERVISOR_set_trap_table] = { "set_trap_table", do_set_trap_table },
+	[__HYPERVISOR_stack_switch] = { "stack_switch", do_stack_switch },
+	[__HYPERVISOR_set_callbacks] = { "set_callbacks", do_set_callbacks },
+	[__HYPERVISOR_fpu_taskswitch] = { "fpu_taskswitch", do_fpu_taskswitch },
+	[__HYPERVISOR_multicall] = { "multicall", do_multicall },
+	[__HYPERVISOR_xen_version] = { "xen_version", do_xen_version },
+	[__HYPERVISOR_iret] = { "iret", do_iret },
+	[__HYPERVISOR_callback_op] = { "callback_op", do_callback_op },
+};
+
+#define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
+
+long hypercall_dispatch(struct vcpu *v, unsigned int nr, const uint64_t arg[5])
+{
+	if (nr >= TABLE_SIZE || !table[nr].fn) {
+		mlog_once(v->d, "unimplemented hypercall %u (%#llx, %#llx, %#llx, %#llx, %#llx)", nr,
+			  (unsigned long long)arg[0], (unsigned long long)arg[1],
+			  (unsigned long long)arg[2], (unsigned long long)arg[3],
+			  (unsigned long long)arg[4]);
+		return -XEN_ENOSYS;
+	}
+	return table[nr].fn(v, arg);
+}
+
+static long do_multicall(struct vcpu *v, const uint64_t arg[5])
+{
+	uint64_t list = arg[0], nr = arg[1];
+
+	for (uint64_t i = 0; i < nr; i++) {
+		struct multicall_entry e;
+		uint64_t gva = list + i * sizeof(e);
+
+		if (copy_from_guest(v, &e, gva, sizeof(e)) < 0)
+			return -XEN_EFAULT;
+		/* neither can be nested: iret does not return, multicall recurses */
+		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret)
+			e.result = (uint64_t)-XEN_ENOSYS;
+		else
+			e.result = (uint64_t)hypercall_dispatch(v, (unsigned int)e.op, e.args);
+		if (copy_to_guest(v, gva + offsetof(struct multicall_entry, result), &e.result,
+				  sizeof(e.result)) < 0)
+			return -XEN_EFAULT;
+		if (v->d->dying || v->d->state == DOM_SHUTDOWN)
+			break;
+	}
+	return 0;
+}

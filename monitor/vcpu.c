@@ -1,0 +1,318 @@
+/*
+ * The vCPU threads. Each runs its vCPU until an exit, turns the exit into a
+ * Xen PV event (hypercall, syscall, exception), and resumes the guest:
+ *
+ *   port 0xf1  a hypercall-page slot (guest kernel only; user mode: -EPERM)
+ *   port 0xf0  the LSTAR stub: a hypercall by `syscall` from guest kernel
+ *              mode, or a guest user syscall to bounce to the guest kernel
+ *   0x80 + v   an exception stub; the hardware frame is on our CPL0 stack
+ *
+ * Before every entry the pending event upcall is delivered, queued
+ * page-table stores are carried out, and the register state is written back.
+ */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "emulate.h"
+#include "hvarea.h"
+#include "kvm/kvm.h"
+#include "pv/evtchn.h"
+#include "pv/time.h"
+#include "traps.h"
+
+#define KICK_SIGNAL SIGUSR1
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->lock);
+	v->kick = 1;
+	pthread_cond_broadcast(&v->wake);
+	pthread_mutex_unlock(&v->lock);
+	if (v->kvm)
+		kvm_vcpu_request_exit(v->kvm);
+	if (v->thread_started && __atomic_load_n(&v->running, __ATOMIC_ACQUIRE))
+		pthread_kill(v->thread, KICK_SIGNAL);
+}
+
+static bool must_wait(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	if (d->dying)
+		return false;
+	if (v->paused || !v->online || d->state == DOM_SHUTDOWN)
+		return true;
+	if (v->blocked) {
+		if (!vcpu_event_pending(v))
+			return true;
+		v->blocked = false;
+	}
+	return false;
+}
+
+static void wait_until_runnable(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->lock);
+	while (must_wait(v))
+		pthread_cond_wait(&v->wake, &v->lock);
+	v->kick = 0;
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* Write back what the PV code changed. */
+static int sync_to_kvm(struct vcpu *v)
+{
+	if (v->sregs_dirty) {
+		struct vcpu_sregs s = {
+			.cs = FLAT_KERNEL_CS64,
+			.ss = FLAT_KERNEL_SS64,
+			.cr3 = vcpu_current_l4(v) << PAGE_SHIFT,
+			.cr0 = v->fpu_ts ? (1ULL << 3) : 0,
+			.fs_base = v->fs_base,
+			.gs_base = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user,
+		};
+		if (kvm_vcpu_set_cpl3(v->kvm, &s) < 0)
+			return -1;
+		v->sregs_dirty = false;
+		v->exit_cpl = 3;
+	}
+	if (v->regs_dirty) {
+		if (kvm_vcpu_set_regs(v->kvm, &v->regs) < 0)
+			return -1;
+		v->regs_dirty = false;
+	}
+	return 0;
+}
+
+static void do_hypercall(struct vcpu *v)
+{
+	struct vcpu_regs *r = &v->regs;
+	uint64_t arg[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+	unsigned int nr = (unsigned int)r->rax;
+	long ret;
+
+	v->hypercalls++;
+	if (nr < sizeof(v->exit_count_by_hc) / sizeof(v->exit_count_by_hc[0]))
+		v->exit_count_by_hc[nr]++;
+	pthread_mutex_lock(&v->d->lock);
+	ret = hypercall_dispatch(v, nr, arg);
+	pthread_mutex_unlock(&v->d->lock);
+	if (ret != HYPERCALL_NO_RETURN)
+		r->rax = (uint64_t)ret;
+	v->regs_dirty = true;
+}
+
+static void handle_syscall_exit(struct vcpu *v)
+{
+	struct vcpu_regs *r = &v->regs;
+
+	if (v->exit_cpl == 0)
+		v->sregs_dirty = true;	/* a VMX/SVM host entered the stub at CPL0 */
+	if (!v->kernel_mode) {
+		pv_user_syscall(v);
+		return;
+	}
+	/* A hypercall made with `syscall`: it returns to rcx with flags r11. */
+	uint64_t ret_rip = r->rcx, ret_flags = r->r11;
+	do_hypercall(v);
+	if (r->rip == HV_AREA_VA + HV_SYSCALL_OFF + 2) {
+		/* not redirected by the hypercall (iret does) */
+		r->rip = ret_rip;
+		r->rflags = (ret_flags & ~0x3000ULL) | 0x200;
+	}
+}
+
+/* The CPU left the hardware frame on our CPL0 stack: make it the guest's
+ * register state again, then deliver or emulate. */
+static void handle_exception(struct vcpu *v, unsigned int vec)
+{
+	static const uint32_t has_err = (1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) |
+					(1u << 13) | (1u << 14) | (1u << 17) | (1u << 21) |
+					(1u << 29) | (1u << 30);
+	bool err_present = vec < 32 && (has_err >> vec) & 1;
+	uint64_t sp = v->regs.rsp;
+	uint64_t *f = hvarea_ptr(v->d, sp, 6 * 8);
+	struct vcpu_sregs s;
+
+	if (vec < 32)
+		v->exit_count_by_vec[vec]++;
+	if (!f || kvm_vcpu_get_sregs(v->kvm, &s) < 0) {
+		domain_crash(v->d, "exception %u with a bad CPL0 stack %#llx", vec,
+			     (unsigned long long)sp);
+		return;
+	}
+	uint32_t err = err_present ? (uint32_t)f[0] : 0;
+	f += err_present;
+	if ((f[1] & 3) != 3) {
+		domain_crash(v->d, "exception %u inside the monitor's CPL0 code at %#llx", vec,
+			     (unsigned long long)f[0]);
+		return;
+	}
+	v->regs.rip = f[0];
+	v->regs.rflags = f[2];
+	v->regs.rsp = f[3];
+	v->regs_dirty = true;
+	v->sregs_dirty = true;
+	v->cr2 = s.cr2;
+	if (emulate_exception(v, vec, err))
+		return;
+	pv_inject_exception(v, vec, err_present, err);
+}
+
+static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
+{
+	struct domain *d = v->d;
+
+	switch (e->kind) {
+	case KEXIT_INTR:
+		return;
+	case KEXIT_SHUTDOWN:
+		domain_crash(d, "triple fault on vCPU %u", v->id);
+		return;
+	case KEXIT_IO:
+		break;
+	default:
+		domain_crash(d, "unexpected KVM exit %u (detail %#llx) on vCPU %u", e->raw_reason,
+			     (unsigned long long)e->hw_reason, v->id);
+		return;
+	}
+	if (kvm_vcpu_get_regs(v->kvm, &v->regs) < 0) {
+		domain_crash(d, "cannot read vCPU %u registers", v->id);
+		return;
+	}
+	if (e->port == PORT_HYPERCALL) {
+		v->exit_cpl = 3;
+		if (!v->kernel_mode) {
+			v->regs.rax = (uint64_t)-XEN_EPERM;
+			v->regs_dirty = true;
+			return;
+		}
+		do_hypercall(v);
+	} else if (e->port == PORT_SYSCALL) {
+		struct vcpu_sregs s;
+		if (kvm_vcpu_get_sregs(v->kvm, &s) < 0) {
+			domain_crash(d, "cannot read vCPU %u state", v->id);
+			return;
+		}
+		v->exit_cpl = s.cpl;
+		handle_syscall_exit(v);
+	} else if (e->port >= PORT_EXCEPTION && e->port < PORT_EXCEPTION + 32) {
+		v->exit_cpl = 0;
+		handle_exception(v, e->port - PORT_EXCEPTION);
+	} else {
+		/* an `out` the I/O bitmap let through but that means nothing: ignore */
+		v->exit_cpl = 3;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct domain *d = v->d;
+	struct kvm_exit e;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	time_update_vcpu(v);
+	while (!d->dying) {
+		wait_until_runnable(v);
+		if (d->dying)
+			break;
+		pv_deliver_upcall(v);
+		if (v->pt_queued && pt_flush(v) < 0)
+			continue;
+		if (v->tlb_flush) {
+			v->sregs_dirty = true;	/* a CR3 reload flushes */
+			v->tlb_flush = false;
+		}
+		if (sync_to_kvm(v) < 0) {
+			domain_crash(d, "cannot load vCPU %u state", v->id);
+			continue;
+		}
+		if (v->kick) {
+			v->kick = 0;
+			continue;
+		}
+		int64_t t0 = now_ns();
+		__atomic_store_n(&v->running, 1, __ATOMIC_RELEASE);
+		int r = kvm_vcpu_run(v->kvm, &e);
+		__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
+		v->cpu_time_ns += now_ns() - t0;
+		if (r < 0) {
+			domain_crash(d, "KVM_RUN failed on vCPU %u: %s", v->id, strerror(errno));
+			continue;
+		}
+		v->exits++;
+		handle_exit(v, &e);
+	}
+	return NULL;
+}
+
+int vcpus_start(struct domain *d)
+{
+	sigset_t set;
+
+	kvm_install_kick_signal(KICK_SIGNAL);
+	/* Only vCPU threads take the kick signal. */
+	sigemptyset(&set);
+	sigaddset(&set, KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpu[i];
+		if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0)
+			return -1;
+		v->thread_started = true;
+	}
+	return 0;
+}
+
+void vcpus_stop(struct domain *d)
+{
+	d->dying = true;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_kick(&d->vcpu[i]);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpu[i];
+		if (v->thread_started && !pthread_equal(v->thread, pthread_self())) {
+			pthread_join(v->thread, NULL);
+			v->thread_started = false;
+		}
+	}
+}
+
+static void set_paused(struct domain *d, bool paused)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpu[i];
+		pthread_mutex_lock(&v->lock);
+		v->paused = paused;
+		pthread_mutex_unlock(&v->lock);
+		vcpu_kick(v);
+	}
+	if (d->state == DOM_RUNNING || d->state == DOM_PAUSED)
+		d->state = paused ? DOM_PAUSED : DOM_RUNNING;
+}
+
+void domain_pause(struct domain *d)
+{
+	set_paused(d, true);
+}
+
+void domain_unpause(struct domain *d)
+{
+	set_paused(d, false);
+}
