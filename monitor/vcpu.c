@@ -143,7 +143,7 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 					(1u << 29) | (1u << 30);
 	bool err_present = vec < 32 && (has_err >> vec) & 1;
 	uint64_t sp = v->regs.rsp;
-	uint64_t *f = hvarea_ptr(v->d, sp, 6 * 8);
+	uint64_t *f = hvarea_ptr(v->d, sp, (5 + err_present) * 8);
 	struct vcpu_sregs s;
 
 	if (vec < 32)
