@@ -24,6 +24,7 @@
 #define PORT_SYSCALL 0xf0	/* the LSTAR stub: a `syscall` happened */
 #define PORT_HYPERCALL 0xf1	/* a slot of the hypercall page */
 #define PORT_HELPER_DONE 0xf2	/* the page-table store helper finished */
+#define PORT_NOP 0xf3		/* a bare exit and nothing else (benchmarks) */
 #define PORT_EXCEPTION 0x80	/* 0x80 + vector: an exception stub (CPL0) */
 
 /* The guest's general registers, saved at every exit. */
@@ -96,6 +97,7 @@ struct vcpu {
 	bool tlb_flush;		/* flush the guest TLB before resuming */
 
 	uint64_t exits, hypercalls;
+	int64_t first_exit_ns;	/* CLOCK_MONOTONIC of vCPU 0's first exit */
 	uint64_t exit_count_by_hc[64];
 	uint64_t exit_count_by_vec[32];
 };

@@ -228,6 +228,7 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 		t[0x68 + PORT_SYSCALL / 8] &= ~(1 << (PORT_SYSCALL % 8));
 		t[0x68 + PORT_HYPERCALL / 8] &= ~(1 << (PORT_HYPERCALL % 8));
 		t[0x68 + PORT_HELPER_DONE / 8] &= ~(1 << (PORT_HELPER_DONE % 8));
+		t[0x68 + PORT_NOP / 8] &= ~(1 << (PORT_NOP % 8));
 	}
 
 	/* The helper's own L4: the area (for the CPU's tables) and a writable,
