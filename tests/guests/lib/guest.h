@@ -53,6 +53,7 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 size_t strnlen(const char *s, size_t max);
+char *strstr(const char *haystack, const char *needle);
 
 /* console.c: output to the hypervisor console and the PV console ring. */
 void console_init(void);
