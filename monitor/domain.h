@@ -133,6 +133,7 @@ struct domain {
 	struct shared_info *shared_info;
 	uint32_t store_evtchn, console_evtchn;
 	uint64_t hypercall_page_gva;
+	unsigned int gnttab_frames;	/* grant-table frames set up (v1) */
 	uint64_t vm_assist;
 	char cmdline[MAX_GUEST_CMDLINE];
 
