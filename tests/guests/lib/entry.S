@@ -18,6 +18,7 @@
 #include <xen/xen.h>
 #include "traps.h"
 
+/* Stubs are macros so that tests can add their own (see traps.h). */
 .macro stub_noerr name, vector
 	.globl \name
 \name:
@@ -56,7 +57,6 @@
 	stub_err   entry_AC, 17
 	stub_noerr entry_MC, 18
 	stub_noerr entry_XM, 19
-	stub_noerr entry_soft_int, TRAP_SOFT_INT
 	stub_noerr entry_event, TRAP_EVENT
 	stub_noerr entry_syscall, TRAP_SYSCALL
 
@@ -70,6 +70,7 @@ entry_failsafe:
 	pushq	$TRAP_FAILSAFE
 	jmp	trap_common
 
+	.globl trap_common
 trap_common:
 	push	%rax
 	push	%rbx

@@ -5,7 +5,7 @@
 #include "traps.h"
 
 volatile struct trap_record last_trap;
-volatile uint64_t trap_fixup;
+volatile uint64_t trap_fixup, probe_insn, probe_next, probe_rsp;
 bool (*trap_hook)(struct trap_frame *f);
 
 #define TRAP(vec, fn) { .vector = (vec), .flags = 0, .cs = FLAT_KERNEL_CS, .address = (uint64_t)(fn) }

@@ -10,7 +10,6 @@
 #define GUEST_TRAPS_H
 
 /* Pseudo vectors for entries that are not exceptions. */
-#define TRAP_SOFT_INT 0x80
 #define TRAP_EVENT 0x100
 #define TRAP_SYSCALL 0x101
 #define TRAP_FAILSAFE 0x102
@@ -49,8 +48,12 @@ struct trap_record {
 };
 extern volatile struct trap_record last_trap;
 
-/* Resume address for the instruction under PROBE(); 0 when none. */
-extern volatile uint64_t trap_fixup;
+/*
+ * Set by PROBE(): where to resume if the instruction traps (0 when no probe
+ * is running), the instruction's address, the address after it, and %rsp
+ * at the instruction.
+ */
+extern volatile uint64_t trap_fixup, probe_insn, probe_next, probe_rsp;
 
 /* Optional per-test handler; return true when it dealt with the trap. */
 extern bool (*trap_hook)(struct trap_frame *f);
@@ -63,21 +66,39 @@ void trap_reset(void);
 
 /*
  * Run one instruction (an asm template) that may fault; if it does, the
- * handler records the trap and execution continues after it. Operands
- * follow as in an asm statement, starting with a colon.
+ * handler records the trap and execution continues after it.
+ * PROBE_OPS() takes asm operands, starting with a colon.
  */
-#define PROBE(insn, ...)                                                                           \
+#define PROBE_TEMPLATE(insn)                                                                       \
+	"movq $1f, trap_fixup(%%rip)\n\t"                                                         \
+	"movq $1f, probe_next(%%rip)\n\t"                                                         \
+	"movq $2f, probe_insn(%%rip)\n\t"                                                         \
+	"movq %%rsp, probe_rsp(%%rip)\n"                                                           \
+	"2:\t" insn "\n"                                                                           \
+	"1:\tmovq $0, trap_fixup(%%rip)"
+#define PROBE_OPS(insn, ...)                                                                       \
 	do {                                                                                       \
-		__asm__ __volatile__("movq $1f, trap_fixup(%%rip)\n\t" insn "\n"                  \
-				     "1:\tmovq $0, trap_fixup(%%rip)" __VA_ARGS__);                \
+		__asm__ __volatile__(PROBE_TEMPLATE(insn) __VA_ARGS__);                            \
 		__asm__ __volatile__("" ::: "memory");                                             \
 	} while (0)
+#define PROBE(insn) PROBE_OPS(insn, ::: "memory")
+
+/*
+ * An extra entry stub for a test, in a top-level asm block:
+ *   TRAP_STUB(entry_int81, 0x81, 0)   (last argument: CPU pushes an error code)
+ */
+#define TRAP_STUB(name, vector, has_error_code)                                                   \
+	__asm__(".text\n\t.globl " #name "\n" #name ":\n\t"                                      \
+		"pop %rcx\n\tpop %r11\n\t" __STUB_ERRCODE_##has_error_code                        \
+		"pushq $" #vector "\n\tjmp trap_common\n\t.previous")
+#define __STUB_ERRCODE_0 "pushq $0\n\t"
+#define __STUB_ERRCODE_1 ""
 
 /* entry.S */
 void entry_DE(void), entry_DB(void), entry_NMI(void), entry_BP(void), entry_OF(void);
 void entry_BR(void), entry_UD(void), entry_NM(void), entry_DF(void), entry_TS(void);
 void entry_NP(void), entry_SS(void), entry_GP(void), entry_PF(void), entry_MF(void);
-void entry_AC(void), entry_MC(void), entry_XM(void), entry_soft_int(void);
+void entry_AC(void), entry_MC(void), entry_XM(void);
 void entry_event(void), entry_syscall(void), entry_failsafe(void);
 void user_return(void);
 extern uint64_t user_return_rsp;
