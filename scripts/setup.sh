@@ -47,14 +47,9 @@ busybox-static cpio e2fsprogs
 xenstore-utils qemu-system-x86 fio iperf3 iproute2
 "
 
-if [ "$(id -u)" -eq 0 ]; then
-	as_root=
-elif command -v sudo >/dev/null; then
-	as_root=sudo
-else
-	echo "setup: packages must be installed as root (no sudo found)" >&2
-	exit 1
-fi
+# Only apt-get update/install need root; sudo is used when not root.
+as_root=
+[ "$(id -u)" -eq 0 ] || as_root=sudo
 
 missing=
 for p in $packages; do
@@ -72,6 +67,10 @@ apt_update() {
 }
 
 if [ -n "$missing" ]; then
+	if [ -n "$as_root" ] && ! command -v sudo >/dev/null; then
+		echo "setup: missing packages:$missing; install them as root (no sudo here)" >&2
+		exit 1
+	fi
 	echo "setup: installing:$missing"
 	apt_update
 	# shellcheck disable=SC2086 # word splitting of the list is intended
@@ -126,4 +125,10 @@ if [ ! -s "$images/vmlinuz" ] || [ "$(cat "$images/kernel-version" 2>/dev/null)"
 fi
 
 # ---- the default guest's initramfs ----------------------------------------
-"$root/scripts/make-initramfs.sh"
+# Rebuilt when missing or older than what goes into it.
+initrd="$images/initrd.cpio.gz"
+if [ ! -s "$initrd" ] ||
+	[ -n "$(find "$root/guest" "$root/scripts/make-initramfs.sh" "$images/kernel-version" \
+		-newer "$initrd" 2>/dev/null | head -n 1)" ]; then
+	"$root/scripts/make-initramfs.sh"
+fi
