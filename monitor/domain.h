@@ -100,6 +100,11 @@ struct vcpu {
 	int64_t first_exit_ns;	/* CLOCK_MONOTONIC of vCPU 0's first exit */
 	uint64_t exit_count_by_hc[64];
 	uint64_t exit_count_by_vec[32];
+
+	/* ---- pv/physdev.c: PHYSDEVOP_set_iopl / set_iobitmap ---- */
+	unsigned int iopl;		/* virtual IOPL of the guest kernel, 0-3 */
+	uint64_t iobmp;			/* guest VA of the I/O bitmap, 0 = none */
+	unsigned int iobmp_nr;		/* ports it covers */
 };
 
 /* Domain lifecycle, as `xl list` shows it. */
