@@ -85,15 +85,117 @@ bool port_masked(evtchn_port_t port)
 	return (shared_info->evtchn_mask[port / 64] >> (port % 64)) & 1;
 }
 
-bool wait_for_event(evtchn_port_t port, uint32_t before, unsigned int tries)
+long poll_ports(const evtchn_port_t *ports, unsigned int nr, uint64_t timeout_ns)
 {
-	while (event_count[port] == before && tries--) {
-		/* SCHEDOP_block unmasks events; restore our mask afterwards. */
-		bool masked = events_masked();
+	struct sched_poll poll = {
+		.ports = PTR(ports),
+		.nr_ports = nr,
+		.timeout = system_time_ns() + timeout_ns,
+	};
 
-		HYPERVISOR_sched_op(SCHEDOP_block, 0);
-		if (masked)
-			events_disable();
+	return HYPERVISOR_sched_op(SCHEDOP_poll, PTR(&poll));
+}
+
+bool wait_for_event(evtchn_port_t port, uint32_t before, uint64_t timeout_ns)
+{
+	uint64_t deadline = system_time_ns() + timeout_ns;
+	bool masked = events_masked();
+
+	events_enable();
+	while (event_count[port] == before) {
+		uint64_t now = system_time_ns();
+
+		if (now >= deadline)
+			break;
+		poll_ports(&port, 1, deadline - now);
 	}
+	if (masked)
+		events_disable();
 	return event_count[port] != before;
+}
+
+long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port)
+{
+	struct evtchn_bind_virq op = { .virq = virq, .vcpu = vcpu };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, PTR(&op));
+
+	if (!rc)
+		*port = op.port;
+	return rc;
+}
+
+long evtchn_bind_ipi(uint32_t vcpu, evtchn_port_t *port)
+{
+	struct evtchn_bind_ipi op = { .vcpu = vcpu };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, PTR(&op));
+
+	if (!rc)
+		*port = op.port;
+	return rc;
+}
+
+long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, PTR(&op));
+
+	if (!rc)
+		*port = op.port;
+	return rc;
+}
+
+long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_port_t *port)
+{
+	struct evtchn_bind_interdomain op = { .remote_dom = remote, .remote_port = remote_port };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, PTR(&op));
+
+	if (!rc)
+		*port = op.local_port;
+	return rc;
+}
+
+long evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close op = { .port = port };
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_close, PTR(&op));
+}
+
+long evtchn_unmask(evtchn_port_t port)
+{
+	struct evtchn_unmask op = { .port = port };
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, PTR(&op));
+}
+
+long evtchn_status(domid_t dom, evtchn_port_t port, struct evtchn_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dom = dom;
+	st->port = port;
+	return HYPERVISOR_event_channel_op(EVTCHNOP_status, PTR(st));
+}
+
+long timer_singleshot_at(uint64_t abs_ns)
+{
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = abs_ns };
+
+	return HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, PTR(&t));
+}
+
+long timer_stop_singleshot(void)
+{
+	return HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
+}
+
+long timer_periodic(uint64_t period_ns)
+{
+	struct vcpu_set_periodic_timer t = { .period_ns = period_ns };
+
+	return HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, PTR(&t));
+}
+
+long timer_stop_periodic(void)
+{
+	return HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, 0);
 }

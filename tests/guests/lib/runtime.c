@@ -25,6 +25,9 @@ void runtime_start(struct start_info *si)
 	if (rc)
 		report_crash("mapping shared_info failed: %ld", rc);
 	traps_init();
+	/* Tests see only their own events: the console and xenstore ports stay masked. */
+	port_mask(si->console.domU.evtchn);
+	port_mask(si->store_evtchn);
 	rc = events_init();
 	if (rc)
 		note("registering the event callback failed: %ld", rc);
