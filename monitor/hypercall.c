@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "traps.h"
+#include "pv/console_io.h"
 #include "pv/grant_table.h"
 #include "pv/xen_version.h"
 
@@ -22,6 +23,7 @@ static const struct {
 	[__HYPERVISOR_fpu_taskswitch] = { "fpu_taskswitch", do_fpu_taskswitch },
 	[__HYPERVISOR_multicall] = { "multicall", do_multicall },
 	[__HYPERVISOR_xen_version] = { "xen_version", do_xen_version },
+	[__HYPERVISOR_console_io] = { "console_io", do_console_io },
 	[__HYPERVISOR_grant_table_op] = { "grant_table_op", do_grant_table_op },
 	[__HYPERVISOR_iret] = { "iret", do_iret },
 	[__HYPERVISOR_callback_op] = { "callback_op", do_callback_op },
