@@ -1,0 +1,266 @@
+#include "ring.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "domain.h"
+#include "log.h"
+#include "loop.h"
+#include "xsd.h"
+
+struct ring {
+	struct xenstore_domain_interface *intf;
+	size_t map_len;
+	int evt_in, evt_out;
+	struct loop_fd lfd;
+	struct conn *conn;
+	/* The indices we own, kept here: the guest could scribble over the page's copies. */
+	XENSTORE_RING_IDX req_cons, rsp_prod;
+	uint32_t msg_left; /* bytes of the current request not yet taken from the ring */
+	bool notify;
+};
+
+static uint32_t load(const volatile uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void store(volatile uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* Copies from a ring buffer at index idx, across the wrap. */
+static void copy_from(void *dst, const volatile char *ring, XENSTORE_RING_IDX idx, size_t n)
+{
+	size_t off = MASK_XENSTORE_IDX(idx), first = XENSTORE_RING_SIZE - off;
+
+	if (first > n)
+		first = n;
+	memcpy(dst, (const char *)ring + off, first);
+	memcpy((char *)dst + first, (const char *)ring, n - first);
+}
+
+static void copy_to(volatile char *ring, XENSTORE_RING_IDX idx, const void *src, size_t n)
+{
+	size_t off = MASK_XENSTORE_IDX(idx), first = XENSTORE_RING_SIZE - off;
+
+	if (first > n)
+		first = n;
+	memcpy((char *)ring + off, src, first);
+	memcpy((char *)ring, (const char *)src + first, n - first);
+}
+
+/*
+ * A request that fits in the ring is only taken once all of it is there,
+ * so that a restart never leaves the guest's stream cut in the middle.
+ */
+static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
+{
+	struct ring *r = c->transport;
+	XENSTORE_RING_IDX prod = load(&r->intf->req_prod);
+	uint32_t avail = prod - r->req_cons;
+	size_t n;
+
+	if (avail > XENSTORE_RING_SIZE) {
+		conn_fail(c, XENSTORE_ERROR_RINGIDX);
+		return -1;
+	}
+	if (!avail)
+		return 0;
+	if (!r->msg_left) {
+		struct xsd_sockmsg hdr;
+
+		if (avail < sizeof(hdr))
+			return 0;
+		copy_from(&hdr, r->intf->req, r->req_cons, sizeof(hdr));
+		if (hdr.len <= XENSTORE_RING_SIZE - sizeof(hdr) && avail < sizeof(hdr) + hdr.len)
+			return 0;
+		/* An oversized length is the connection layer's to reject. */
+		r->msg_left = hdr.len <= XENSTORE_PAYLOAD_MAX ? (uint32_t)sizeof(hdr) + hdr.len
+							      : (uint32_t)sizeof(hdr);
+	}
+	n = avail;
+	if (n > r->msg_left)
+		n = r->msg_left;
+	if (n > len)
+		n = len;
+	copy_from(buf, r->intf->req, r->req_cons, n);
+	/* Our reads of the data complete before the guest may reuse the space. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r->req_cons += (uint32_t)n;
+	store(&r->intf->req_cons, r->req_cons);
+	r->msg_left -= (uint32_t)n;
+	r->notify = true;
+	return (ssize_t)n;
+}
+
+static ssize_t ring_send(struct conn *c, const void *buf, size_t len)
+{
+	struct ring *r = c->transport;
+	XENSTORE_RING_IDX cons = load(&r->intf->rsp_cons);
+	uint32_t used = r->rsp_prod - cons, space;
+	size_t n;
+
+	if (used > XENSTORE_RING_SIZE) {
+		conn_fail(c, XENSTORE_ERROR_RINGIDX);
+		return -1;
+	}
+	space = XENSTORE_RING_SIZE - used;
+	n = len < space ? len : space;
+	if (!n)
+		return 0;
+	copy_to(r->intf->rsp, r->rsp_prod, buf, n);
+	/* The data is visible before the index that publishes it. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r->rsp_prod += (uint32_t)n;
+	store(&r->intf->rsp_prod, r->rsp_prod);
+	r->notify = true;
+	return (ssize_t)n;
+}
+
+static void ring_kick(struct conn *c)
+{
+	struct ring *r = c->transport;
+	uint64_t one = 1;
+
+	if (!r->notify)
+		return;
+	r->notify = false;
+	if (r->evt_out >= 0 && write(r->evt_out, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_msg("domain %u: cannot signal its event channel: %s", c->id.domid,
+			strerror(errno));
+}
+
+static void ring_failed(struct conn *c, unsigned err)
+{
+	struct ring *r = c->transport;
+
+	store(&r->intf->error, err);
+	r->notify = true;
+	ring_kick(c);
+}
+
+static void ring_destroy(struct conn *c)
+{
+	struct ring *r = c->transport;
+
+	if (r->evt_in >= 0) {
+		if (c->x->loop)
+			loop_del(c->x->loop, &r->lfd);
+		close(r->evt_in);
+	}
+	if (r->evt_out >= 0)
+		close(r->evt_out);
+	if (r->map_len)
+		munmap(r->intf, r->map_len);
+	free(r);
+}
+
+static const struct conn_ops ring_ops = {
+	.recv = ring_recv,
+	.send = ring_send,
+	.kick = ring_kick,
+	.failed = ring_failed,
+	.destroy = ring_destroy,
+};
+
+/* Empties both queues: the state a reconnect and a new domain start from. */
+static void reset_indices(struct ring *r)
+{
+	r->req_cons = r->rsp_prod = 0;
+	r->msg_left = 0;
+	store(&r->intf->req_cons, 0);
+	store(&r->intf->req_prod, 0);
+	store(&r->intf->rsp_cons, 0);
+	store(&r->intf->rsp_prod, 0);
+	store(&r->intf->error, XENSTORE_ERROR_NONE);
+}
+
+void ring_conn_event(struct conn *c)
+{
+	struct ring *r = c->transport;
+
+	if (load(&r->intf->connection) == XENSTORE_RECONNECT) {
+		log_trace("domain %u asks to reconnect its ring", c->id.domid);
+		conn_reset(c);
+		c->stalled = false;
+		reset_indices(r);
+		store(&r->intf->connection, XENSTORE_CONNECTED);
+		r->notify = true;
+		ring_kick(c);
+	}
+	conn_mark_ready(c);
+}
+
+static void evt_in_ready(struct loop_fd *lf, uint32_t events)
+{
+	struct ring *r = container_of(lf, struct ring, lfd);
+	uint64_t count;
+
+	(void)events;
+	if (read(lf->fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_msg("domain %u: event read failed: %s", r->conn->id.domid, strerror(errno));
+	ring_conn_event(r->conn);
+}
+
+struct conn *ring_conn_new(struct xsd *x, struct domain *d, struct xenstore_domain_interface *intf,
+			   size_t map_len, int evt_in, int evt_out, bool fresh)
+{
+	struct ident id = {.domid = d->domid, .priv = false, .target = d->target};
+	struct ring *r = calloc(1, sizeof(*r));
+	struct conn *c = NULL;
+
+	if (!r)
+		goto fail;
+	r->intf = intf;
+	r->map_len = map_len;
+	r->evt_in = evt_in;
+	r->evt_out = evt_out;
+	if (fresh) {
+		reset_indices(r);
+		store(&intf->server_features, XSD_RING_FEATURES);
+		if (load(&intf->connection) == XENSTORE_RECONNECT)
+			store(&intf->connection, XENSTORE_CONNECTED);
+	} else {
+		/* Back after a restart: continue where the indices stand, if they are sane. */
+		r->req_cons = load(&intf->req_cons);
+		r->rsp_prod = load(&intf->rsp_prod);
+		if (load(&intf->req_prod) - r->req_cons > XENSTORE_RING_SIZE ||
+		    r->rsp_prod - load(&intf->rsp_cons) > XENSTORE_RING_SIZE)
+			reset_indices(r);
+	}
+	c = conn_new(x, &ring_ops, r, &id, "ring");
+	if (!c)
+		goto fail;
+	r->conn = c;
+	c->dom = d;
+	if (x->loop && evt_in >= 0) {
+		r->lfd.fd = evt_in;
+		r->lfd.cb = evt_in_ready;
+		if (loop_add(x->loop, &r->lfd, EPOLLIN) < 0) {
+			r->evt_in = -1; /* not in the loop: conn_free must not loop_del it */
+			close(evt_in);
+			conn_free(c);
+			return NULL;
+		}
+	}
+	r->notify = true;
+	conn_mark_ready(c);
+	return c;
+fail:
+	if (evt_in >= 0)
+		close(evt_in);
+	if (evt_out >= 0)
+		close(evt_out);
+	if (map_len)
+		munmap(intf, map_len);
+	free(r);
+	return NULL;
+}
