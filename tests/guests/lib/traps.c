@@ -3,6 +3,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "traps.h"
+#include "user.h"
 
 volatile struct trap_record last_trap;
 volatile uint64_t trap_fixup, probe_insn, probe_next, probe_rsp;
@@ -63,9 +64,13 @@ void trap_dispatch(struct trap_frame *f)
 		return;
 	}
 	record(f);
+	if (f->vector == TRAP_SYSCALL && f->rax == USER_EXIT && frame_from_user(f)) {
+		user_exit_to_kernel(f, f->rdi);
+		return;
+	}
 	if (trap_hook && trap_hook(f))
 		return;
-	if (trap_fixup && !frame_from_user(f)) {
+	if (trap_fixup) {
 		f->rip = trap_fixup;
 		trap_fixup = 0;
 		return;
