@@ -221,8 +221,9 @@ static int unlz4(struct payload *p)
 		n = LZ4_decompress_safe((const char *)p->in + pos, (char *)p->out + produced,
 					(int)chunk, room > INT_MAX ? INT_MAX : (int)room);
 		if (n < 0)
-			return fail(p, "lz4: corrupt data, or more than the %zu bytes the bzImage states",
-				    p->outlen);
+			return fail(
+			    p, "lz4: corrupt data, or more than the %zu bytes the bzImage states",
+			    p->outlen);
 		produced += n;
 		pos += chunk;
 	}

@@ -380,9 +380,11 @@ static int parse_guest_info(struct image *im, struct notes *n, const char *s, si
 		else if (!strcmp(name, "GUEST_OS"))
 			copy_string(info->guest_os, sizeof(info->guest_os), value, sizeof(value));
 		else if (!strcmp(name, "GUEST_VER"))
-			copy_string(info->guest_version, sizeof(info->guest_version), value, sizeof(value));
+			copy_string(info->guest_version, sizeof(info->guest_version), value,
+				    sizeof(value));
 		else if (!strcmp(name, "XEN_VER"))
-			copy_string(info->xen_version, sizeof(info->xen_version), value, sizeof(value));
+			copy_string(info->xen_version, sizeof(info->xen_version), value,
+				    sizeof(value));
 		else if (!strcmp(name, "VIRT_BASE")) {
 			info->virt_base = strtoull(value, NULL, 0);
 			n->have_virt_base = true;
@@ -425,9 +427,9 @@ static int legacy_guest_info(struct image *im, struct notes *n)
 static int check_pv_notes(struct image *im, const struct xen_elf_info *info)
 {
 	if (strncmp(info->loader, "generic", 7) != 0 && strncmp(info->guest_os, "linux", 5) != 0)
-		return fail(im,
-			    "not built for the generic loader or Linux (loader '%s', guest os '%s')",
-			    info->loader, info->guest_os);
+		return fail(
+		    im, "not built for the generic loader or Linux (loader '%s', guest os '%s')",
+		    info->loader, info->guest_os);
 	if (strncmp(info->xen_version, "xen-3.0", 7) != 0)
 		return fail(im, "not built for Xen 3.0 (xen version '%s')", info->xen_version);
 	if (info->features_required[0] & (1u << XENFEAT_dom0))
@@ -558,7 +560,8 @@ int xen_elf_load(const void *img, size_t len, const struct xen_elf_info *info, v
 			return -1;
 		if (va < dst_vaddr || va - dst_vaddr > dst_len ||
 		    ph.p_memsz > dst_len - (va - dst_vaddr))
-			return fail(&im, "segment %u (%#llx+%#llx) outside the destination %#llx+%#zx",
+			return fail(&im,
+				    "segment %u (%#llx+%#llx) outside the destination %#llx+%#zx",
 				    i, (unsigned long long)va, (unsigned long long)ph.p_memsz,
 				    (unsigned long long)dst_vaddr, dst_len);
 		if (ph.p_memsz > budget)

@@ -46,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The highest segment ends at virt_kend: one byte less cannot hold it. */
 	if (n > 0) {
 		memset(dst, 0x5a, n);
-		if (xen_elf_load(data, size, &info, dst, info.virt_kstart, n - 1, err, sizeof(err)) ==
-		    0)
+		if (xen_elf_load(data, size, &info, dst, info.virt_kstart, n - 1, err,
+				 sizeof(err)) == 0)
 			__builtin_trap();
 		for (size_t i = 0; i < n; i++)
 			if (dst[i] != 0x5a)

@@ -94,7 +94,8 @@ static size_t lzop(const uint8_t *in, size_t n, uint8_t *out)
 
 		put_be32(out + pos, (uint32_t)chunk);
 		put_be32(out + pos + 8, (uint32_t)lzo_adler32(1, in + off, chunk));
-		assert_int_equal(lzo1x_1_compress(in + off, chunk, out + pos + 12, &c, wrk), LZO_E_OK);
+		assert_int_equal(lzo1x_1_compress(in + off, chunk, out + pos + 12, &c, wrk),
+				 LZO_E_OK);
 		if (c >= chunk) {
 			c = chunk;
 			memcpy(out + pos + 12, in + off, chunk);
@@ -128,9 +129,9 @@ static size_t pack(enum fmt f, const uint8_t *in, size_t n, uint8_t *out, size_t
 		return len;
 	}
 	case XZ:
-		assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n, out, &len,
-							 cap),
-				 LZMA_OK);
+		assert_int_equal(
+		    lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n, out, &len, cap),
+		    LZMA_OK);
 		break;
 	case LZMA: {
 		lzma_stream s = LZMA_STREAM_INIT;
@@ -309,7 +310,8 @@ static void test_stated_size(void **state)
 		put_le32(size_at, DATA_SIZE + 1);
 		/* gzip checks the size in its trailer itself. */
 		snprintf(expect, sizeof(expect), "%s",
-			 f == GZIP ? "gzip: corrupt data" : "decompressed 307200 bytes, the bzImage states 307201");
+			 f == GZIP ? "gzip: corrupt data"
+				   : "decompressed 307200 bytes, the bzImage states 307201");
 		refused(&z, expect);
 		put_le32(size_at, 0);
 		refused(&z, "states a kernel of 0 bytes");
@@ -365,7 +367,8 @@ static void test_random_corruption(void **state)
 			memcpy(b, good.b, good.len);
 			for (int k = 0; k < 3; k++) {
 				seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-				b[good.payload + (seed >> 8) % (good.plen - 4)] = (uint8_t)(seed >> 40);
+				b[good.payload + (seed >> 8) % (good.plen - 4)] =
+				    (uint8_t)(seed >> 40);
 			}
 			rc = bzimage_payload(b, good.len, &out, &n, err, sizeof(err));
 			if (rc == 0)

@@ -551,7 +551,9 @@ static void test_not_for_pv(void **state)
 	note_str(&im, XEN_ELFNOTE_GUEST_OS, "netbsd");
 	note_str(&im, XEN_ELFNOTE_LOADER, "bsdloader");
 	note_str(&im, XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
-	refused(&im, "not built for the generic loader or Linux (loader 'bsdloader', guest os 'netbsd')");
+	refused(
+	    &im,
+	    "not built for the generic loader or Linux (loader 'bsdloader', guest os 'netbsd')");
 
 	img_bare(&im);
 	note_str(&im, XEN_ELFNOTE_GUEST_OS, "linux");
@@ -625,7 +627,8 @@ static void test_load_refusals(void **state)
 	 * written, not even segment 0. */
 	assert_int_equal(xen_elf_load(im.b, im.len, &info, dst, KSTART, n - 1, err, sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "segment 1 (0xffffffff81003000+0x1800) outside the destination"));
+	assert_non_null(
+	    strstr(err, "segment 1 (0xffffffff81003000+0x1800) outside the destination"));
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(dst[i], 0xaa);
 	/* Starting one byte late. */
