@@ -241,7 +241,8 @@ static int create_path(const struct store_ctx *s, const char *path, size_t len, 
 	np = pv.nperms;
 	if (unpriv(s)) {
 		struct acct_dom *a = acct_of(&s->x->acct, s->who->domid);
-		size_t name = strlen(path_basename(path, levels[nlev - 1]));
+		size_t top = levels[nlev - 1];
+		size_t name = top - (size_t)(path_basename(path, top) - path);
 
 		if (quota_exceeded(quota(s, Q_NODES), a->nodes + (s->txn ? s->txn->created : 0),
 				   nlev))
