@@ -9,6 +9,10 @@
 #include "traps.h"
 #include "pv/console_io.h"
 #include "pv/grant_table.h"
+#include "pv/memory.h"
+#include "pv/mmu.h"
+#include "pv/physdev.h"
+#include "pv/segments.h"
 #include "pv/xen_version.h"
 
 static long do_multicall(struct vcpu *v, const uint64_t arg[5]);
@@ -18,6 +22,17 @@ static const struct {
 	hypercall_fn *fn;
 } table[] = {
 	[__HYPERVISOR_set_trap_table] = { "set_trap_table", do_set_trap_table },
+	[__HYPERVISOR_mmu_update] = { "mmu_update", do_mmu_update },
+	[__HYPERVISOR_set_gdt] = { "set_gdt", do_set_gdt },
+	[__HYPERVISOR_update_descriptor] = { "update_descriptor", do_update_descriptor },
+	[__HYPERVISOR_memory_op] = { "memory_op", do_memory_op },
+	[__HYPERVISOR_update_va_mapping] = { "update_va_mapping", do_update_va_mapping },
+	[__HYPERVISOR_physdev_op_compat] = { "physdev_op_compat", do_physdev_op_compat },
+	[__HYPERVISOR_vm_assist] = { "vm_assist", do_vm_assist },
+	[__HYPERVISOR_update_va_mapping_otherdomain] = { "update_va_mapping_otherdomain", do_update_va_mapping_otherdomain },
+	[__HYPERVISOR_set_segment_base] = { "set_segment_base", do_set_segment_base },
+	[__HYPERVISOR_mmuext_op] = { "mmuext_op", do_mmuext_op },
+	[__HYPERVISOR_physdev_op] = { "physdev_op", do_physdev_op },
 	[__HYPERVISOR_stack_switch] = { "stack_switch", do_stack_switch },
 	[__HYPERVISOR_set_callbacks] = { "set_callbacks", do_set_callbacks },
 	[__HYPERVISOR_fpu_taskswitch] = { "fpu_taskswitch", do_fpu_taskswitch },
