@@ -8,11 +8,15 @@
 
 #include "traps.h"
 #include "pv/console_io.h"
+#include "pv/evtchn.h"
 #include "pv/grant_table.h"
 #include "pv/memory.h"
 #include "pv/mmu.h"
 #include "pv/physdev.h"
+#include "pv/sched.h"
 #include "pv/segments.h"
+#include "pv/time.h"
+#include "pv/vcpu_op.h"
 #include "pv/xen_version.h"
 
 static long do_multicall(struct vcpu *v, const uint64_t arg[5]);
@@ -42,6 +46,12 @@ static const struct {
 	[__HYPERVISOR_grant_table_op] = { "grant_table_op", do_grant_table_op },
 	[__HYPERVISOR_iret] = { "iret", do_iret },
 	[__HYPERVISOR_callback_op] = { "callback_op", do_callback_op },
+	[__HYPERVISOR_sched_op_compat] = { "sched_op_compat", do_sched_op_compat },
+	[__HYPERVISOR_set_timer_op] = { "set_timer_op", do_set_timer_op },
+	[__HYPERVISOR_event_channel_op_compat] = { "event_channel_op_compat", do_event_channel_op_compat },
+	[__HYPERVISOR_vcpu_op] = { "vcpu_op", do_vcpu_op },
+	[__HYPERVISOR_sched_op] = { "sched_op", do_sched_op },
+	[__HYPERVISOR_event_channel_op] = { "event_channel_op", do_event_channel_op },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
