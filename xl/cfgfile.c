@@ -101,7 +101,9 @@ int cfgfile_load(const char *path, const char *overrides, FILE *report,
 		goto out;
 	}
 	rc = cfg_parse(cfg, data ? data : "", len);
-	if (!rc)
+	if (rc)
+		fprintf(report, "Failed to parse config: %s\n", strerror(-rc));
+	else
 		rc = domcfg_from_cfg(cfg, dc, report);
 out:
 	cfg_free(cfg);
