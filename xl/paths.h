@@ -1,0 +1,19 @@
+/*
+ * Where xl finds the programs it starts.
+ */
+#ifndef XL_PATHS_H
+#define XL_PATHS_H
+
+#include <stddef.h>
+
+/*
+ * The program name: $<env> if set, else <the directory of the xl binary>/
+ * <name> (build/bin/xeno-monitor next to build/bin/xl). 0 or
+ * -ENAMETOOLONG, or -errno of reading /proc/self/exe.
+ */
+int xl_helper_path(const char *env, const char *name, char *buf, size_t len);
+
+/* mkdir -p path (mode 0755). 0 or -errno. */
+int xl_mkdirs(const char *path);
+
+#endif /* XL_PATHS_H */
