@@ -149,6 +149,11 @@ out:
 	return rc;
 }
 
+/* The monitor's exit status for "the guest crashed" (monitor/lifecycle.h). */
+#define MONITOR_EXIT_CRASHED 2
+
+/* -F: wait for the monitor to exit. A crashed guest is not xl's failure
+ * (Xen's xl -F also exits 0 then); a monitor that failed is. */
 static int wait_until_gone(const struct domain_config *dc, unsigned int domid, pid_t pid)
 {
 	int status;
@@ -161,13 +166,15 @@ static int wait_until_gone(const struct domain_config *dc, unsigned int domid, p
 			return EXIT_FAILURE;
 		}
 	}
-	fprintf(stderr, "Domain %u has been destroyed.\n", domid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == MONITOR_EXIT_CRASHED)
+		fprintf(stderr, "Domain %u has shut down, reason code 3 0x3\n", domid);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "xl: the monitor of domain %u failed (%s %d)\n", domid,
 			WIFEXITED(status) ? "exit status" : "signal",
 			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		return EXIT_FAILURE;
 	}
+	fprintf(stderr, "Domain %u has been destroyed.\n", domid);
 	return EXIT_SUCCESS;
 }
 
