@@ -8,8 +8,7 @@
 #   XENO_GUEST_TIMEOUT=SECONDS   per-guest limit (default 45)
 #
 # Needs XENO_BUILD (the build dir holding bin/xl, bin/xeno-monitor and
-# bin/xenstored). Assumes xenstored stays in the foreground and takes its
-# socket path from XENSTORED_PATH, as Xen's does.
+# bin/xenstored); runs a private xenstored in the foreground, in memory.
 set -u
 
 if [ ! -e /dev/kvm ]; then
@@ -38,6 +37,7 @@ fi
 
 tmp=$(mktemp -d /tmp/xeno-guests.XXXXXX)
 export XENO_RUN_DIR="$tmp/run" XENO_LOG_DIR="$tmp/log" XENSTORED_PATH="$tmp/xenstored.sock"
+export XENO_STATE_DIR="$tmp/state"
 mkdir -p "$XENO_RUN_DIR" "$XENO_LOG_DIR"
 xenstored_pid=
 started=()
@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$xenstored" >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
+"$xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
 xenstored_pid=$!
 for _ in $(seq 50); do
 	[ -S "$XENSTORED_PATH" ] && break
