@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <xen/sched.h>
 
@@ -182,6 +183,11 @@ int evtchn_init(struct domain *d)
 		for (unsigned int k = 0; k < TIMER_NR; k++)
 			d->vcpu[i].timerfd[k] = -1;
 	es->vcpu[0].op.initialised = true;	/* the builder set vCPU 0 up */
+	if (!d->boot_time_ns) {	/* system time counts from the build */
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		d->boot_time_ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+	}
 	d->evtchn = es;
 	return 0;
 }

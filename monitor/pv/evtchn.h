@@ -78,8 +78,9 @@ static inline bool guest_addr_ok(uint64_t va)
 }
 
 /* Allocate the domain's state (port 0 reserved, vCPU 0 initialised). Needs
- * d->nr_vcpus, d->shared_info and d->domid. 0, or -1 (out of memory). A
- * state left from an earlier build of the same domain is destroyed first. */
+ * d->nr_vcpus, d->shared_info and d->domid; sets d->boot_time_ns if 0.
+ * 0, or -1 (out of memory). A state left from an earlier build of the same
+ * domain is destroyed first. */
 int evtchn_init(struct domain *d);
 /* Free it, timers included; the vCPU threads must have stopped. */
 void evtchn_destroy(struct domain *d);

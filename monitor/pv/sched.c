@@ -124,6 +124,7 @@ void sched_deschedule(struct vcpu *cur, struct vcpu *v, int state)
 	if (sv->runstate_area)
 		write_area(sv->runstate_area, &sv->runstate);
 	r = sv->runstate;
+	sv->area_stale = v != cur;
 	pthread_mutex_unlock(&sv->lock);
 	if (v == cur)
 		sched_runstate_write_va(cur, v, &r);
@@ -143,8 +144,23 @@ void sched_resume(struct vcpu *v)
 		runstate_change(sv, RUNSTATE_running, domain_system_time(v->d));
 		if (sv->runstate_area)
 			write_area(sv->runstate_area, &sv->runstate);
+		__atomic_store_n(&sv->area_stale, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&sv->lock);
+}
+
+void sched_vcpu_running(struct vcpu *v)
+{
+	struct sched_vcpu *sv = sched_of(v);
+	struct vcpu_runstate_info r;
+
+	if (!__atomic_load_n(&sv->area_stale, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&sv->lock);
+	sv->area_stale = false;
+	r = sv->runstate;
+	pthread_mutex_unlock(&sv->lock);
+	sched_runstate_write_va(v, v, &r);
 }
 
 void vcpu_unblock(struct vcpu *v)

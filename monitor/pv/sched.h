@@ -28,6 +28,9 @@ struct sched_vcpu {
 	/* The vCPU stopped running (blocked, polling, down): its runstate says so
 	 * and, as on Xen, its periodic timer is stopped until it runs again. */
 	bool descheduled;
+	/* The runstate changed while v did not run: its virtual area (which only
+	 * v's own thread can write, through v's page tables) is out of date. */
+	bool area_stale;
 	/* Xen's poll_evtchn (atomic): 0 not polling, -1 any port, else the one port. */
 	int poll_port;
 };
@@ -57,6 +60,10 @@ void sched_deschedule(struct vcpu *cur, struct vcpu *v, int state);
 /* v runs again if it is online and not blocked: runstate running, periodic
  * timer resumed. */
 void sched_resume(struct vcpu *v);
+/* On v's own thread before it enters the guest after waiting (cheap when
+ * nothing changed): brings its runstate area up to date, as Xen does when
+ * it switches to a vCPU. Call without v->lock. */
+void sched_vcpu_running(struct vcpu *v);
 
 /* v's runstate; with up_to_now, the current state's time counted up to now. */
 void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out, bool up_to_now);

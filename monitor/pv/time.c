@@ -77,6 +77,15 @@ uint64_t time_scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
 	return (uint64_t)(((unsigned __int128)delta * mul) >> 32);
 }
 
+uint64_t time_scale_quantum(uint32_t mul, int8_t shift)
+{
+	/* (q << shift) * mul must be a multiple of 2^32 (and, for a negative
+	 * shift, q a multiple of 2^-shift so that the shift drops nothing). */
+	int bits = 32 - (mul ? __builtin_ctz(mul) : 32) - shift;
+
+	return 1ULL << (bits < 0 ? 0 : bits > 48 ? 48 : bits);
+}
+
 /* The TSC rate, when KVM did not tell it: against CLOCK_MONOTONIC_RAW. */
 static uint64_t measure_tsc_khz(void)
 {
@@ -107,11 +116,15 @@ int64_t domain_system_time(struct domain *d)
 
 /* ---- what the guest reads ------------------------------------------------------------- */
 
-static struct vcpu_time_info time_record(struct domain *d)
+struct vcpu_time_info time_record(struct domain *d)
 {
+	const struct time_domain *td = &d->evtchn->time;
+	uint64_t tsc = host_tsc() + (uint64_t)d->tsc_offset;
+	uint64_t k = tsc > td->tsc0 && td->quantum ? (tsc - td->tsc0) / td->quantum : 0;
+
 	return (struct vcpu_time_info){
-		.tsc_timestamp = d->evtchn->time.tsc0,
-		.system_time = (uint64_t)d->evtchn->time.sys0,
+		.tsc_timestamp = td->tsc0 + k * td->quantum,
+		.system_time = (uint64_t)td->sys0 + k * td->quantum_ns,
 		.tsc_to_system_mul = d->tsc_mul,
 		.tsc_shift = d->tsc_shift,
 		.flags = XEN_PVCLOCK_TSC_STABLE_BIT,
@@ -427,12 +440,12 @@ int time_init(struct domain *d)
 	if (!d->tsc_khz)
 		d->tsc_khz = measure_tsc_khz();
 	time_scale_from_khz(d->tsc_khz, &d->tsc_mul, &d->tsc_shift);
+	td->quantum = time_scale_quantum(d->tsc_mul, d->tsc_shift);
+	td->quantum_ns = time_scale_delta(td->quantum, d->tsc_mul, d->tsc_shift);
 
 	int64_t mono = clock_ns(CLOCK_MONOTONIC);
 	uint64_t tsc = host_tsc();
 	int64_t real = clock_ns(CLOCK_REALTIME);
-	if (!d->boot_time_ns)
-		d->boot_time_ns = mono;
 	td->tsc0 = tsc + (uint64_t)d->tsc_offset;
 	td->sys0 = mono - d->boot_time_ns;
 	set_wallclock(d, real - td->sys0);

@@ -4,10 +4,13 @@
  * SCHEDOP_poll timeout) and the domain's watchdogs, as timerfds on the
  * monitor's event loop.
  *
- * System time is a fixed linear function of the guest TSC, set when the
- * domain is built: guest time is exactly what vcpu_time_info describes, so
- * it never goes backwards and XEN_PVCLOCK_TSC_STABLE_BIT is honest. Timer
- * deadlines (system time) are turned into CLOCK_MONOTONIC ones when armed.
+ * System time is one fixed linear function of the guest TSC, set when the
+ * domain is built. vcpu_time_info is refreshed as Xen does, but always with
+ * a point of that same line where the guest's scaling has no rounding step
+ * (a multiple of the "quantum" of TSC ticks): whichever record the guest
+ * reads, it computes the same time, so time never goes backwards and
+ * XEN_PVCLOCK_TSC_STABLE_BIT is honest. Timer deadlines (system time) are
+ * turned into CLOCK_MONOTONIC ones when armed.
  */
 #ifndef MONITOR_PV_TIME_H
 #define MONITOR_PV_TIME_H
@@ -33,6 +36,8 @@ struct time_watchdog {
 struct time_domain {
 	uint64_t tsc0;	/* guest TSC at system time sys0 */
 	int64_t sys0;
+	uint64_t quantum;	/* TSC ticks whose scaling is exact */
+	uint64_t quantum_ns;	/* what they scale to */
 	struct time_watchdog watchdog[NR_DOMAIN_WATCHDOGS];	/* timer handler arguments */
 };
 
@@ -50,6 +55,11 @@ void time_update_vcpu(struct vcpu *v);
  * (a negative shift shifts right). */
 void time_scale_from_khz(uint64_t khz, uint32_t *mul, int8_t *shift);
 uint64_t time_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
+/* The smallest power-of-two tick count q such that for every multiple k of q
+ * and every x: scale(k + x) == scale(k) + scale(x), exactly. */
+uint64_t time_scale_quantum(uint32_t mul, int8_t shift);
+/* The record the guest gets now (tsc_timestamp at a quantum boundary). */
+struct vcpu_time_info time_record(struct domain *d);
 
 /* Single-shot timer at system time deadline (0: stop). In the past: fires now. */
 void time_set_singleshot(struct vcpu *v, int64_t deadline);
