@@ -13,17 +13,6 @@ const char test_title[] = "sched_op";
 #define NO_SUCH_DOMAIN 0x7000
 #define MS 1000000UL
 
-static domid_t own_domid(void)
-{
-	struct evtchn_status st;
-	evtchn_port_t p;
-
-	evtchn_alloc_unbound(DOMID_SELF, &p);
-	evtchn_status(DOMID_SELF, p, &st);
-	evtchn_close(p);
-	return st.u.unbound.dom;
-}
-
 static void test_yield_and_block(evtchn_port_t ipi, evtchn_port_t timer)
 {
 	uint32_t before;

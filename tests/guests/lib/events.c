@@ -199,3 +199,15 @@ long timer_stop_periodic(void)
 {
 	return HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, 0);
 }
+
+domid_t own_domid(void)
+{
+	struct evtchn_status st = { 0 };
+	evtchn_port_t p;
+
+	if (evtchn_alloc_unbound(DOMID_SELF, &p))
+		report_crash("EVTCHNOP_alloc_unbound failed: cannot learn our domid");
+	evtchn_status(DOMID_SELF, p, &st);
+	evtchn_close(p);
+	return st.u.unbound.dom;
+}

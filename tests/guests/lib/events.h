@@ -45,6 +45,9 @@ long timer_stop_singleshot(void);
 long timer_periodic(uint64_t period_ns);
 long timer_stop_periodic(void);
 
+/* Our domid (what DOMID_SELF stands for), learnt from an unbound port's status. */
+domid_t own_domid(void);
+
 /* SCHEDOP_poll on ports until one is pending or timeout_ns pass; its result. */
 long poll_ports(const evtchn_port_t *ports, unsigned int nr, uint64_t timeout_ns);
 
