@@ -24,7 +24,7 @@ endif
 CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Iinclude -Ilib \
            -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS) -Wl,--as-needed
-LDLIBS  := -lpthread -luring -lseccomp -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lbz2 -llzo2 -llz4
+LDLIBS  := -lpthread -luring -lseccomp -lz -llzma -lzstd -lbz2 -llzo2 -llz4
 
 PROGS   := monitor xenstored xl
 BIN_monitor   := xeno-monitor

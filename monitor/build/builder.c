@@ -312,7 +312,7 @@ int domain_build(struct domain *d, const struct build_config *cfg, char *err, si
 		goto out;
 	}
 	if (xen_elf_load(elf, elf_len, &info, d->ram + (l.kernel_pfn << PAGE_SHIFT),
-			 info.virt_kstart, l.kernel_pages << PAGE_SHIFT, err, errlen) < 0)
+			 va_of(&l, l.kernel_pfn), l.kernel_pages << PAGE_SHIFT, err, errlen) < 0)
 		goto out;
 	if (rd_len)
 		memcpy(d->ram + (l.ramdisk_pfn << PAGE_SHIFT), rd, rd_len);
@@ -322,7 +322,7 @@ int domain_build(struct domain *d, const struct build_config *cfg, char *err, si
 	build_tables(d, &l);
 	if (info.hypercall_page) {
 		d->hypercall_page_gva = info.hypercall_page;
-		fill_hypercall_page(d->ram + (info.hypercall_page - l.virt_base));
+		fill_hypercall_page(d->ram + ((info.hypercall_page - l.virt_base) & ~(PAGE_SIZE - 1)));
 	}
 	d->start_info_pfn = l.start_info_pfn;
 	d->store_pfn = l.store_pfn;
