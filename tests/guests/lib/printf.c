@@ -1,4 +1,7 @@
-/* A small vsnprintf: %s %c %d %i %u %x %X %p %%, l/ll/z, '0' and '#' flags, width. */
+/*
+ * A small vsnprintf: %s %c %d %i %u %x %X %p %%, l/ll/z, '0' and '#' flags,
+ * width, and a precision for %s.
+ */
 #include <stdarg.h>
 
 #include "guest.h"
@@ -45,7 +48,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	struct out o = { buf, size, 0 };
 
 	for (; *fmt; fmt++) {
-		unsigned int width = 0, longs = 0;
+		unsigned int width = 0, longs = 0, precision = ~0U;
 		bool alt = false;
 		char pad = ' ';
 		uint64_t u;
@@ -66,6 +69,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (unsigned int)(*fmt++ - '0');
+		if (*fmt == '.') {
+			precision = 0;
+			for (fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
+				precision = precision * 10 + (unsigned int)(*fmt - '0');
+		}
 		while (*fmt == 'l' || *fmt == 'z')
 			longs++, fmt++;
 
@@ -83,7 +91,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X':
 			u = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-			put_number(&o, u, 16, false, *fmt == 'X', width, pad, alt ? "0x" : "");
+			put_number(&o, u, 16, false, *fmt == 'X', width, pad, alt && u ? "0x" : "");
 			break;
 		case 'p':
 			u = (uint64_t)va_arg(ap, void *);
@@ -95,11 +103,14 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 's': {
 			const char *str = va_arg(ap, const char *);
 
+			size_t n;
+
 			if (!str)
 				str = "(null)";
-			for (unsigned int n = strlen(str); width > n; width--)
+			n = strnlen(str, precision);
+			for (; width > n; width--)
 				put(&o, ' ');
-			while (*str)
+			while (n--)
 				put(&o, *str++);
 			break;
 		}

@@ -15,8 +15,11 @@ uint64_t system_time_ns(void)
 	uint32_t version, mul;
 	uint64_t stamp, sys, delta;
 	int8_t shift;
+	unsigned int tries = 0;
 
 	do {
+		if (++tries > 1000000)
+			report_crash("vcpu_time_info never settles (version %u)", t->version);
 		version = t->version;
 		barrier();
 		stamp = t->tsc_timestamp;

@@ -37,6 +37,7 @@ long user_mode_init(void)
 
 long run_user(void (*fn)(void), bool events)
 {
-	return enter_user((uint64_t)fn, (uint64_t)user_stack + sizeof(user_stack),
+	/* As if fn had been called: rsp + 8 is 16-byte aligned at its entry. */
+	return enter_user((uint64_t)fn, (uint64_t)user_stack + sizeof(user_stack) - 8,
 			  events ? 0x202 : 0x002);
 }
