@@ -88,6 +88,9 @@ for kernel in "${guests[@]}"; do
 		tail -n 15 "$out" | sed 's/^/    | /'
 		mlog="$XENO_LOG_DIR/monitor-xeno-test-$name.log"
 		[ -s "$mlog" ] && tail -n 5 "$mlog" | sed 's/^/    monitor| /'
+		# console_io output (Xen's hypervisor console) goes here, not to xl console
+		hlog="$XENO_LOG_DIR/hypervisor.log"
+		[ -s "$hlog" ] && tail -n 5 "$hlog" | sed 's/^/    hypervisor| /'
 	fi
 	timeout 10 "$xl" destroy "xeno-test-$name" >/dev/null 2>&1
 done
