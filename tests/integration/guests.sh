@@ -32,7 +32,14 @@ if [ $# -gt 0 ]; then
 	guests=()
 	for name in "$@"; do guests+=("$guest_dir/$name"); done
 else
-	guests=("$guest_dir"/*)
+	guests=()
+	for f in "$guest_dir"/*; do
+		[ -f "$f" ] && [ -x "$f" ] && guests+=("$f")
+	done
+	if [ ${#guests[@]} -eq 0 ]; then
+		echo "FAIL: no guests in $guest_dir (make guests)"
+		exit 1
+	fi
 fi
 
 tmp=$(mktemp -d /tmp/xeno-guests.XXXXXX)
