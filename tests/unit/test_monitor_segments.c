@@ -53,7 +53,8 @@ static uint64_t gdt_pte(struct domain *d, unsigned int i)
 
 static long set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int n, unsigned int entries)
 {
-	memcpy(env_va(v->d, ENV_ARGS), frames, n * sizeof(*frames));
+	if (n)
+		memcpy(env_va(v->d, ENV_ARGS), frames, n * sizeof(*frames));
 	return call(do_set_gdt, v, ENV_ARGS, entries, 0, 0);
 }
 
