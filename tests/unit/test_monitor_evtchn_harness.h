@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -70,7 +71,7 @@ void mlog(struct domain *d, const char *fmt, ...)
 
 /* A built domain: vCPUs as the builder leaves them (events masked, vCPU 0
  * online), event-channel state allocated; no timers unless with_time. */
-static struct domain *test_domain(unsigned int nr_vcpus, bool with_time)
+static inline struct domain *test_domain(unsigned int nr_vcpus, bool with_time)
 {
 	struct domain *d = calloc(1, sizeof(*d));
 
@@ -85,7 +86,6 @@ static struct domain *test_domain(unsigned int nr_vcpus, bool with_time)
 	memset(d->ram, 0, TEST_RAM_PAGES * PAGE_SIZE);
 	memset(d->shared_info, 0, PAGE_SIZE);
 	pthread_mutex_init(&d->lock, NULL);
-	d->tsc_khz = 3000000;
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
 		v->d = d;
@@ -104,7 +104,7 @@ static struct domain *test_domain(unsigned int nr_vcpus, bool with_time)
 	return d;
 }
 
-static void test_domain_free(struct domain *d)
+static inline void test_domain_free(struct domain *d)
 {
 	evtchn_destroy(d);
 	free(d->ram);
@@ -112,36 +112,36 @@ static void test_domain_free(struct domain *d)
 	free(d);
 }
 
-static uint64_t gva_of(const void *p)
+static inline uint64_t gva_of(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
 
 /* HYPERVISOR_event_channel_op(cmd, arg) from vCPU v. */
-static long evtchn_call(struct vcpu *v, int cmd, void *arg)
+static inline long evtchn_call(struct vcpu *v, int cmd, void *arg)
 {
 	uint64_t a[5] = { (uint64_t)cmd, gva_of(arg) };
 
 	return do_event_channel_op(v, a);
 }
 
-static bool pending_bit(struct domain *d, evtchn_port_t port)
+static inline bool pending_bit(struct domain *d, evtchn_port_t port)
 {
 	return (d->shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1;
 }
 
-static bool sel_bit(struct vcpu *v, evtchn_port_t port)
+static inline bool sel_bit(struct vcpu *v, evtchn_port_t port)
 {
 	return (vcpu_info_of(v)->evtchn_pending_sel >> (port / 64)) & 1;
 }
 
-static void mask_port(struct domain *d, evtchn_port_t port)
+static inline void mask_port(struct domain *d, evtchn_port_t port)
 {
 	d->shared_info->evtchn_mask[port / 64] |= 1ULL << (port % 64);
 }
 
 /* What a guest's upcall handler does: take every pending unmasked event. */
-static void guest_ack_all(struct vcpu *v)
+static inline void guest_ack_all(struct vcpu *v)
 {
 	struct shared_info *s = v->d->shared_info;
 	struct vcpu_info *vi = vcpu_info_of(v);
