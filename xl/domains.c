@@ -63,7 +63,8 @@ int domains_list(struct ctl_info **out, size_t *n)
 			count++;
 	}
 	closedir(d);
-	qsort(list, count, sizeof(*list), by_domid);
+	if (count)
+		qsort(list, count, sizeof(*list), by_domid);
 	*out = list;
 	*n = count;
 	return 0;
