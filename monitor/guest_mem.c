@@ -48,8 +48,10 @@ int guest_va_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 	uint64_t mfn = vcpu_current_l4(v);
 	uint64_t e = 0;
 
-	/* Non-canonical addresses fault. */
-	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
+	/* Non-canonical addresses fault, and, as on Xen, a guest pointer into
+	 * the hypervisor's reserved range is refused even where readable. */
+	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva ||
+	    (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
 		return -XEN_EFAULT;
 	for (int level = 4; level >= 1; level--) {
 		unsigned int idx = (gva >> (12 + 9 * (level - 1))) & 511;

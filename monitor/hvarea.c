@@ -107,13 +107,13 @@ static void fill_stubs(uint8_t *stubs, uint8_t *syscall_stub)
  *   2: out %al,$PORT_HELPER_DONE; ud2 */
 static const uint8_t helper_code[] = {
 	0x85, 0xc9,			/* test %ecx,%ecx */
-	0x74, 0x15,			/* jz 2f */
+	0x74, 0x13,			/* jz 2f */
 	0x48, 0x8b, 0x06,		/* mov (%rsi),%rax */
 	0x48, 0x8b, 0x56, 0x08,		/* mov 8(%rsi),%rdx */
 	0x48, 0x89, 0x14, 0x07,		/* mov %rdx,(%rdi,%rax) */
 	0x48, 0x83, 0xc6, 0x10,		/* add $16,%rsi */
 	0xff, 0xc9,			/* dec %ecx */
-	0xeb, 0xe7,			/* jmp 1b */
+	0xeb, 0xe9,			/* jmp 1b */
 	0xe6, PORT_HELPER_DONE,		/* 2: out */
 	0x0f, 0x0b,			/* ud2 */
 };

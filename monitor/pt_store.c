@@ -70,7 +70,13 @@ int pt_flush(struct vcpu *v)
 			break;
 	}
 	if (e.kind != KEXIT_IO || e.port != PORT_HELPER_DONE) {
-		domain_crash(d, "page-table helper failed (exit %u port %#x)", e.raw_reason, e.port);
+		struct vcpu_sregs s = { 0 };
+		kvm_vcpu_get_regs(v->kvm, &r);
+		kvm_vcpu_get_sregs(v->kvm, &s);
+		uint64_t *f = hvarea_ptr(d, r.rsp, 6 * 8);
+		domain_crash(d, "page-table helper failed (exit %u port %#x, cr2 %#llx, error %#llx at %#llx)",
+			     e.raw_reason, e.port, (unsigned long long)s.cr2,
+			     (unsigned long long)(f ? f[0] : 0), (unsigned long long)(f ? f[1] : 0));
 		return -1;
 	}
 	v->pt_queued = 0;

@@ -292,6 +292,15 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e)
 		e->out = run->io.direction == KVM_EXIT_IO_OUT;
 		if (e->out && run->io.count == 1 && e->size <= 4)
 			memcpy(&e->value, (uint8_t *)run + run->io.data_offset, e->size);
+		/* KVM finishes an I/O instruction only at the next KVM_RUN, and
+		 * may then overwrite registers set meanwhile: finish it now,
+		 * without entering the guest, so the monitor may change them. */
+		run->immediate_exit = 1;
+		if (ioctl(c->fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN)) {
+			run->immediate_exit = 0;
+			return -1;
+		}
+		run->immediate_exit = 0;
 		break;
 	case KVM_EXIT_INTR:
 		e->kind = KEXIT_INTR;
