@@ -117,7 +117,7 @@ void sched_deschedule(struct vcpu *cur, struct vcpu *v, int state)
 
 	pthread_mutex_lock(&sv->lock);
 	if (!sv->descheduled) {
-		sv->descheduled = true;
+		__atomic_store_n(&sv->descheduled, true, __ATOMIC_RELEASE);
 		time_periodic_stop(v);
 	}
 	runstate_change(sv, state, domain_system_time(v->d));
@@ -139,7 +139,7 @@ void sched_resume(struct vcpu *v)
 	pthread_mutex_lock(&sv->lock);
 	if (sv->descheduled && __atomic_load_n(&v->online, __ATOMIC_SEQ_CST) &&
 	    !__atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST)) {
-		sv->descheduled = false;
+		__atomic_store_n(&sv->descheduled, false, __ATOMIC_RELEASE);
 		time_periodic_resume(v);
 		runstate_change(sv, RUNSTATE_running, domain_system_time(v->d));
 		if (sv->runstate_area)
@@ -154,6 +154,9 @@ void sched_vcpu_running(struct vcpu *v)
 	struct sched_vcpu *sv = sched_of(v);
 	struct vcpu_runstate_info r;
 
+	/* The run loop may have ended a wait itself (vcpu_event_pending). */
+	if (__atomic_load_n(&sv->descheduled, __ATOMIC_ACQUIRE))
+		sched_resume(v);
 	if (!__atomic_load_n(&sv->area_stale, __ATOMIC_ACQUIRE))
 		return;
 	pthread_mutex_lock(&sv->lock);

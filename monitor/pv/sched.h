@@ -61,8 +61,8 @@ void sched_deschedule(struct vcpu *cur, struct vcpu *v, int state);
  * timer resumed. */
 void sched_resume(struct vcpu *v);
 /* On v's own thread before it enters the guest after waiting (cheap when
- * nothing changed): brings its runstate area up to date, as Xen does when
- * it switches to a vCPU. Call without v->lock. */
+ * nothing changed): makes sure it counts as running, and brings its runstate
+ * area up to date, as Xen does when it switches to a vCPU. Without v->lock. */
 void sched_vcpu_running(struct vcpu *v);
 
 /* v's runstate; with up_to_now, the current state's time counted up to now. */

@@ -370,6 +370,23 @@ static void test_runstate_areas(void **state)
 	assert_false(va.state_entry_time & XEN_RUNSTATE_UPDATE);
 }
 
+static void test_run_loop_ends_a_wait_itself(void **state)
+{
+	(void)state;
+	assert_int_equal(sched_call(v0, SCHEDOP_block, NULL), 0);
+	assert_int_equal(v0->timer_deadline[TIMER_PERIODIC], 0);
+	/* What vcpu.c's wait does when vcpu_event_pending() turns true. */
+	pthread_mutex_lock(&v0->lock);
+	v0->blocked = false;
+	pthread_mutex_unlock(&v0->lock);
+	assert_int_equal(runstate_of(v0), RUNSTATE_blocked);
+	sched_vcpu_running(v0);
+	assert_int_equal(runstate_of(v0), RUNSTATE_running);
+	assert_true(v0->timer_deadline[TIMER_PERIODIC] != 0);
+	sched_vcpu_running(v0);	/* nothing to do */
+	assert_int_equal(runstate_of(v0), RUNSTATE_running);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_privileged_and_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_accounting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_areas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_loop_ends_a_wait_itself, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
