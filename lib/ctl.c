@@ -37,15 +37,9 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-const char *ctl_run_dir(void)
-{
-	return env_or("XENO_RUN_DIR", "/run/xeno");
-}
+const char *ctl_run_dir(void) { return env_or("XENO_RUN_DIR", "/run/xeno"); }
 
-const char *ctl_log_dir(void)
-{
-	return env_or("XENO_LOG_DIR", "/var/log/xeno");
-}
+const char *ctl_log_dir(void) { return env_or("XENO_LOG_DIR", "/var/log/xeno"); }
 
 int ctl_socket_path(unsigned int domid, char *buf, size_t len)
 {
@@ -492,10 +486,7 @@ int ctl_reader_feed(struct ctl_reader *r, int fd)
 	}
 }
 
-int ctl_send_ok(int fd)
-{
-	return send_all(fd, "ok\n", 3);
-}
+int ctl_send_ok(int fd) { return send_all(fd, "ok\n", 3); }
 
 /* Copy s into buf for a one-line answer: control characters become spaces. */
 static void one_line(char *buf, size_t len, const char *s)

@@ -23,23 +23,23 @@ enum cfg_type { CFG_STRING, CFG_LIST };
 struct cfg_value {
 	enum cfg_type type;
 	int line;
-	char *string;			/* CFG_STRING */
-	struct cfg_value **items;	/* CFG_LIST */
+	char *string;		  /* CFG_STRING */
+	struct cfg_value **items; /* CFG_LIST */
 	int nitems, capacity;
 };
 
 struct cfg_setting {
-	struct cfg_setting *next;	/* older settings */
+	struct cfg_setting *next; /* older settings */
 	char *name;
 	struct cfg_value *value;
-	bool append;			/* written with += */
+	bool append; /* written with += */
 	int line;
 };
 
 struct cfg {
-	struct cfg_setting *settings;	/* newest first: the last one wins */
+	struct cfg_setting *settings; /* newest first: the last one wins */
 	FILE *report;
-	char *source;			/* the name diagnostics use */
+	char *source; /* the name diagnostics use */
 };
 
 /* NULL when out of memory. report must outlive the cfg. */
@@ -57,10 +57,9 @@ int cfg_parse(struct cfg *cfg, const char *data, size_t len);
  */
 int cfg_get_string(const struct cfg *cfg, const char *key, const char **out, bool quiet);
 int cfg_get_long(const struct cfg *cfg, const char *key, long *out, bool quiet);
-int cfg_get_bounded_long(const struct cfg *cfg, const char *key, long min, long max,
-			 long *out, bool quiet);
-int cfg_get_list(const struct cfg *cfg, const char *key, const struct cfg_value **out,
-		 bool quiet);
+int cfg_get_bounded_long(const struct cfg *cfg, const char *key, long min, long max, long *out,
+			 bool quiet);
+int cfg_get_list(const struct cfg *cfg, const char *key, const struct cfg_value **out, bool quiet);
 /* Item i of a list if it is a string, else NULL. */
 const char *cfg_list_string(const struct cfg_value *list, int i);
 

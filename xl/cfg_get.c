@@ -59,7 +59,8 @@ static int find_atom(const struct cfg *cfg, const char *key, const struct cfg_se
 	if (s->value->type != CFG_STRING) {
 		if (!quiet)
 			fprintf(cfg->report,
-				"%s:%d: warning: parameter `%s' is a list but should be a single value\n",
+				"%s:%d: warning: parameter `%s' is a list but should be a single "
+				"value\n",
 				cfg->source, s->line, key);
 		return -EINVAL;
 	}
@@ -77,8 +78,8 @@ int cfg_get_string(const struct cfg *cfg, const char *key, const char **out, boo
 	return rc;
 }
 
-int cfg_get_bounded_long(const struct cfg *cfg, const char *key, long min, long max,
-			 long *out, bool quiet)
+int cfg_get_bounded_long(const struct cfg *cfg, const char *key, long min, long max, long *out,
+			 bool quiet)
 {
 	const struct cfg_setting *s;
 	const char *str;
@@ -101,14 +102,16 @@ int cfg_get_bounded_long(const struct cfg *cfg, const char *key, long min, long 
 	if (errno) {
 		rc = errno;
 		if (!quiet)
-			fprintf(cfg->report,
-				"%s:%d: warning: parameter `%s' could not be parsed as a number: %s\n",
-				cfg->source, s->line, key, strerror(rc));
+			fprintf(
+			    cfg->report,
+			    "%s:%d: warning: parameter `%s' could not be parsed as a number: %s\n",
+			    cfg->source, s->line, key, strerror(rc));
 		return -rc;
 	}
 	if (*end || end == str) {
 		if (!quiet)
-			fprintf(cfg->report, "%s:%d: warning: parameter `%s' is not a valid number\n",
+			fprintf(cfg->report,
+				"%s:%d: warning: parameter `%s' is not a valid number\n",
 				cfg->source, s->line, key);
 		return -EINVAL;
 	}
@@ -129,8 +132,7 @@ int cfg_get_long(const struct cfg *cfg, const char *key, long *out, bool quiet)
 	return cfg_get_bounded_long(cfg, key, LONG_MIN, LONG_MAX, out, quiet);
 }
 
-int cfg_get_list(const struct cfg *cfg, const char *key, const struct cfg_value **out,
-		 bool quiet)
+int cfg_get_list(const struct cfg *cfg, const char *key, const struct cfg_value **out, bool quiet)
 {
 	const struct cfg_setting *s = find(cfg, key);
 
@@ -139,7 +141,8 @@ int cfg_get_list(const struct cfg *cfg, const char *key, const struct cfg_value 
 	if (s->value->type != CFG_LIST) {
 		if (!quiet)
 			fprintf(cfg->report,
-				"%s:%d: warning: parameter `%s' is a single value but should be a list\n",
+				"%s:%d: warning: parameter `%s' is a single value but should be a "
+				"list\n",
 				cfg->source, s->line, key);
 		return -EINVAL;
 	}

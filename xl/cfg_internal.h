@@ -18,7 +18,7 @@ enum cfg_tok {
 	TOK_STRING,
 	TOK_NUMBER,
 	TOK_NEWLINE,
-	TOK_ADD,	/* += */
+	TOK_ADD, /* += */
 	TOK_EQ,
 	TOK_SEMI,
 	TOK_LBRACK,
@@ -29,18 +29,18 @@ enum cfg_tok {
 
 struct cfg_ctx {
 	struct cfg *cfg;
-	int err;		/* first failure (positive errno), 0 if none */
-	int lexerr_line;	/* errors on lines up to this one are not reported */
-	bool likely_python;	/* a character that suggests Python was seen */
+	int err;	    /* first failure (positive errno), 0 if none */
+	int lexerr_line;    /* errors on lines up to this one are not reported */
+	bool likely_python; /* a character that suggests Python was seen */
 
 	const char *buf;
 	size_t len, pos;
-	int line;		/* 1 + newlines consumed so far */
-	const char *text;	/* the last match, for "near `...'" */
+	int line;	  /* 1 + newlines consumed so far */
+	const char *text; /* the last match, for "near `...'" */
 	size_t text_len;
-	bool text_eof;		/* the last match was the end of the input */
-	int tok_line;		/* the line a token is reported at */
-	char *tok_str;		/* IDENT, NUMBER or STRING value (owned by the taker) */
+	bool text_eof; /* the last match was the end of the input */
+	int tok_line;  /* the line a token is reported at */
+	char *tok_str; /* IDENT, NUMBER or STRING value (owned by the taker) */
 };
 
 void cfg_value_free(struct cfg_value *v);

@@ -40,8 +40,8 @@ void cfg_report_error(struct cfg_ctx *ctx, int line, const char *msg)
 		quote = len > 0;
 	}
 	fprintf(ctx->cfg->report, "%s:%d: config parsing error near %s%.*s%s%s: %s\n",
-		ctx->cfg->source, line, quote ? "`" : "", (int)len, text, quote ? "'" : "",
-		newline, msg);
+		ctx->cfg->source, line, quote ? "`" : "", (int)len, text, quote ? "'" : "", newline,
+		msg);
 	if (!ctx->err)
 		ctx->err = EINVAL;
 }
@@ -59,10 +59,7 @@ static void set_match(struct cfg_ctx *ctx, size_t start)
 	ctx->text_eof = false;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 static bool is_ident_char(char c)
 {
@@ -120,17 +117,32 @@ static char *dequote(struct cfg_ctx *ctx, const char *s, size_t len)
 		case '\\':
 			*q++ = c;
 			break;
-		case 'a': *q++ = '\a'; break;
-		case 'b': *q++ = '\b'; break;
-		case 'f': *q++ = '\f'; break;
-		case 'n': *q++ = '\n'; break;
-		case 'r': *q++ = '\r'; break;
-		case 't': *q++ = '\t'; break;
-		case 'v': *q++ = '\v'; break;
+		case 'a':
+			*q++ = '\a';
+			break;
+		case 'b':
+			*q++ = '\b';
+			break;
+		case 'f':
+			*q++ = '\f';
+			break;
+		case 'n':
+			*q++ = '\n';
+			break;
+		case 'r':
+			*q++ = '\r';
+			break;
+		case 't':
+			*q++ = '\t';
+			break;
+		case 'v':
+			*q++ = '\v';
+			break;
 		case 'x':
 			/* Xen's xl rejects every \x escape. */
-			cfg_lexical_error(ctx, "invalid digit after backslash hexnumerical character "
-					       "escape in quoted string");
+			cfg_lexical_error(ctx,
+					  "invalid digit after backslash hexnumerical character "
+					  "escape in quoted string");
 			ctx->err = EINVAL;
 			goto out;
 		default:
@@ -266,7 +278,8 @@ enum cfg_tok cfg_lex(struct cfg_ctx *ctx)
 			return tok;
 		}
 		if (c >= '0' && c <= '9') {
-			for (end = start + 1; end < ctx->len && is_number_char(ctx->buf[end]); end++)
+			for (end = start + 1; end < ctx->len && is_number_char(ctx->buf[end]);
+			     end++)
 				;
 			tok = token(ctx, start, end, TOK_NUMBER);
 			ctx->tok_str = dup_match(ctx);
@@ -277,12 +290,18 @@ enum cfg_tok cfg_lex(struct cfg_ctx *ctx)
 		case '\t':
 			ctx->pos++;
 			continue;
-		case ',': return token(ctx, start, start + 1, TOK_COMMA);
-		case '[': return token(ctx, start, start + 1, TOK_LBRACK);
-		case ']': return token(ctx, start, start + 1, TOK_RBRACK);
-		case '=': return token(ctx, start, start + 1, TOK_EQ);
-		case ';': return token(ctx, start, start + 1, TOK_SEMI);
-		case '\n': return newline(ctx, start, start + 1);
+		case ',':
+			return token(ctx, start, start + 1, TOK_COMMA);
+		case '[':
+			return token(ctx, start, start + 1, TOK_LBRACK);
+		case ']':
+			return token(ctx, start, start + 1, TOK_RBRACK);
+		case '=':
+			return token(ctx, start, start + 1, TOK_EQ);
+		case ';':
+			return token(ctx, start, start + 1, TOK_SEMI);
+		case '\n':
+			return newline(ctx, start, start + 1);
 		case '+':
 			if (start + 1 < ctx->len && ctx->buf[start + 1] == '=')
 				return token(ctx, start, start + 2, TOK_ADD);

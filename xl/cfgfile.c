@@ -65,8 +65,7 @@ out:
 	return 0;
 }
 
-int cfgfile_load(const char *path, const char *overrides, FILE *report,
-		 struct domain_config *dc)
+int cfgfile_load(const char *path, const char *overrides, FILE *report, struct domain_config *dc)
 {
 	struct cfg *cfg = NULL;
 	char *data = NULL;

@@ -13,7 +13,6 @@
 /* overrides: NULL, or newline-terminated lines. Diagnostics go to report.
  * 0, -EINVAL (reported), -errno of reading (reported), -ENOMEM. dc must
  * be freed with domcfg_free() either way. */
-int cfgfile_load(const char *path, const char *overrides, FILE *report,
-		 struct domain_config *dc);
+int cfgfile_load(const char *path, const char *overrides, FILE *report, struct domain_config *dc);
 
 #endif /* XL_CFGFILE_H */

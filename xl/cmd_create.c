@@ -24,7 +24,7 @@
 
 struct create_opts {
 	const char *config_file;
-	char *overrides;	/* "key=value\n" lines */
+	char *overrides; /* "key=value\n" lines */
 	bool paused, foreground, console, quiet, dryrun, debug;
 };
 
@@ -68,14 +68,29 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		case 'V':
 			fprintf(stderr, "xl: PV guests here have no framebuffer: no VNC viewer\n");
 			return -EINVAL;
-		case 'F': o->foreground = true; break;
-		case 'c': o->console = true; break;
-		case 'd': o->debug = true; break;
-		case 'f': o->config_file = optarg; break;
-		case 'n': o->dryrun = true; break;
-		case 'p': o->paused = true; break;
-		case 'q': o->quiet = true; break;
-		default: break; /* -e, -i: nothing to do here */
+		case 'F':
+			o->foreground = true;
+			break;
+		case 'c':
+			o->console = true;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case 'f':
+			o->config_file = optarg;
+			break;
+		case 'n':
+			o->dryrun = true;
+			break;
+		case 'p':
+			o->paused = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		default:
+			break; /* -e, -i: nothing to do here */
 		}
 	}
 	for (; optind < argc; optind++) {
@@ -107,8 +122,8 @@ static char *resolve_image(const char *what, const char *path)
 }
 
 /* Under the domid lock: a fresh domid, a name nobody uses, the monitor. */
-static int start_domain(const struct domain_config *dc, const char *kernel,
-			const char *ramdisk, bool paused, unsigned int *domid, pid_t *pid)
+static int start_domain(const struct domain_config *dc, const char *kernel, const char *ramdisk,
+			bool paused, unsigned int *domid, pid_t *pid)
 {
 	struct ctl_info *list = NULL;
 	size_t n = 0;
@@ -138,7 +153,10 @@ static int start_domain(const struct domain_config *dc, const char *kernel,
 		goto out;
 	}
 	struct monitor_start ms = {
-		.domid = (unsigned int)id, .dc = dc, .kernel = kernel, .ramdisk = ramdisk,
+		.domid = (unsigned int)id,
+		.dc = dc,
+		.kernel = kernel,
+		.ramdisk = ramdisk,
 		.paused = paused,
 	};
 	rc = monitor_spawn(&ms, pid);

@@ -38,7 +38,7 @@ int main_destroy(int argc, char **argv)
 			return EXIT_SUCCESS;
 		nanosleep(&tick, NULL);
 	}
-	fprintf(stderr, "xl: domain %u accepted destroy but is still there after %d s\n",
-		d.domid, DESTROY_WAIT_MS / 1000);
+	fprintf(stderr, "xl: domain %u accepted destroy but is still there after %d s\n", d.domid,
+		DESTROY_WAIT_MS / 1000);
 	return EXIT_FAILURE;
 }

@@ -45,9 +45,10 @@ int main_domname(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (*end || id > CTL_DOMID_MAX || domain_lookup(arg, &info)) {
-		fprintf(stderr,
-			"Can't get domain name of domain id '%s', maybe this domain does not exist.\n",
-			arg);
+		fprintf(
+		    stderr,
+		    "Can't get domain name of domain id '%s', maybe this domain does not exist.\n",
+		    arg);
 		return EXIT_FAILURE;
 	}
 	printf("%s\n", info.name);

@@ -31,7 +31,8 @@ int main_list(int argc, char **argv)
 	if (optind < argc) {
 		if (domain_lookup(argv[optind], &one)) {
 			if (strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
-				fprintf(stderr, "Error: Domain '%s' does not exist.\n", argv[optind]);
+				fprintf(stderr, "Error: Domain '%s' does not exist.\n",
+					argv[optind]);
 				return EXIT_FAILURE;
 			}
 			find_domain(argv[optind], &one); /* prints Xen's message, exits */

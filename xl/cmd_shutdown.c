@@ -52,7 +52,8 @@ static void wait_all(struct waited *w, size_t n, bool until_gone)
 				   (now.state[3] == 's' || now.cpu_time_ns < w[i].d.cpu_time_ns)) {
 				/* A restarted domain's CPU time starts again from 0. */
 				fprintf(stderr, "Domain %u has been shut down, reason code %d\n",
-					w[i].d.domid, now.state[3] == 's' ? reason_code(now.state[4]) : 1);
+					w[i].d.domid,
+					now.state[3] == 's' ? reason_code(now.state[4]) : 1);
 			} else {
 				continue;
 			}
@@ -67,7 +68,9 @@ static void wait_all(struct waited *w, size_t n, bool until_gone)
 static int shutdown_or_reboot(int argc, char **argv, bool reboot)
 {
 	static const struct option opts[] = {
-		{"all", 0, 0, 'a'}, {"wait", 0, 0, 'w'}, XL_COMMON_LONG_OPTS,
+		{"all", 0, 0, 'a'},
+		{"wait", 0, 0, 'w'},
+		XL_COMMON_LONG_OPTS,
 	};
 	const char *what = reboot ? "reboot" : "shutdown";
 	enum ctl_request req = reboot ? CTL_REQ_SHUTDOWN_REBOOT : CTL_REQ_SHUTDOWN_POWEROFF;
@@ -126,12 +129,6 @@ static int shutdown_or_reboot(int argc, char **argv, bool reboot)
 	return status;
 }
 
-int main_shutdown(int argc, char **argv)
-{
-	return shutdown_or_reboot(argc, argv, false);
-}
+int main_shutdown(int argc, char **argv) { return shutdown_or_reboot(argc, argv, false); }
 
-int main_reboot(int argc, char **argv)
-{
-	return shutdown_or_reboot(argc, argv, true);
-}
+int main_reboot(int argc, char **argv) { return shutdown_or_reboot(argc, argv, true); }

@@ -17,10 +17,7 @@
 
 static volatile sig_atomic_t stop_signal;
 
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
+static void on_signal(int sig) { stop_signal = sig; }
 
 static int write_all(int fd, const char *buf, size_t len)
 {

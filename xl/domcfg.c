@@ -10,8 +10,13 @@
 #include <string.h>
 
 static const char *const actions[] = {
-	"destroy", "restart", "rename-restart", "preserve",
-	"coredump-destroy", "coredump-restart", "soft-reset",
+	"destroy",
+	"restart",
+	"rename-restart",
+	"preserve",
+	"coredump-destroy",
+	"coredump-restart",
+	"soft-reset",
 };
 
 static const char *find_action(const char *name)
@@ -225,8 +230,10 @@ int domcfg_from_cfg(const struct cfg *cfg, struct domain_config *dc, FILE *err)
 		return rc;
 
 	if (!cfg_get_string(cfg, "bootloader", &v, false)) {
-		fprintf(err, "ERROR: bootloader=\"%s\" is not supported by xeno: "
-			     "give kernel= (and ramdisk=) instead.\n", v);
+		fprintf(err,
+			"ERROR: bootloader=\"%s\" is not supported by xeno: "
+			"give kernel= (and ramdisk=) instead.\n",
+			v);
 		return -EINVAL;
 	}
 	return 0;

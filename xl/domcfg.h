@@ -16,13 +16,13 @@
 
 struct domain_config {
 	char *name;
-	char *kernel;		/* as written in the file (NULL if none) */
+	char *kernel; /* as written in the file (NULL if none) */
 	char *ramdisk;
-	char *cmdline;		/* cmdline=, or composed from root= and extra= */
-	long memory_mib;	/* memory= (target) */
-	long maxmem_mib;	/* maxmem= */
-	int vcpus;		/* vcpus= (online at boot) */
-	int max_vcpus;		/* maxvcpus= */
+	char *cmdline;	 /* cmdline=, or composed from root= and extra= */
+	long memory_mib; /* memory= (target) */
+	long maxmem_mib; /* maxmem= */
+	int vcpus;	 /* vcpus= (online at boot) */
+	int max_vcpus;	 /* maxvcpus= */
 	/* Xen's action names: destroy, restart, rename-restart, preserve,
 	 * coredump-destroy, coredump-restart, soft-reset. */
 	const char *on_poweroff, *on_reboot, *on_watchdog, *on_crash, *on_soft_reset;

@@ -202,7 +202,7 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
 			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
 			const unsigned char *desc =
-				(const unsigned char *)p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
+			    (const unsigned char *)p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
 
 			if ((const char *)desc + n->n_descsz > end)
 				break;

@@ -12,15 +12,15 @@
 
 struct host_facts {
 	struct utsname uts;
-	int nr_cpus;		/* online */
+	int nr_cpus; /* online */
 	int max_cpu_id;
 	int nr_nodes;
 	int cores_per_socket;
 	int threads_per_core;
-	unsigned long cpu_khz;	/* 0 if unknown */
-	uint32_t hw_caps[8];	/* Xen's featureset words, from CPUID */
-	uint64_t total_mib;	/* MemTotal */
-	uint64_t free_mib;	/* MemAvailable */
+	unsigned long cpu_khz; /* 0 if unknown */
+	uint32_t hw_caps[8];   /* Xen's featureset words, from CPUID */
+	uint64_t total_mib;    /* MemTotal */
+	uint64_t free_mib;     /* MemAvailable */
 };
 
 void host_facts(struct host_facts *h);

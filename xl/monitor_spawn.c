@@ -64,8 +64,7 @@ static void build_argv(const struct monitor_start *ms, const char *monitor, int 
 }
 
 /* In the child: become a daemon of our own and exec. Never returns. */
-static void exec_monitor(const char *monitor, const char *const argv[], int log_fd,
-			 int ready_fd)
+static void exec_monitor(const char *monitor, const char *const argv[], int log_fd, int ready_fd)
 {
 	sigset_t none;
 	int devnull = open("/dev/null", O_RDONLY);
@@ -162,7 +161,8 @@ int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 		fprintf(stderr, "xl: domain %s was not created: %s (see %s)\n", ms->dc->name, err,
 			log);
 	else
-		fprintf(stderr, "xl: the monitor of domain %s stopped before it was ready (see %s)\n",
+		fprintf(stderr,
+			"xl: the monitor of domain %s stopped before it was ready (see %s)\n",
 			ms->dc->name, log);
 	reap(pid);
 out:

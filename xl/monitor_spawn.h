@@ -12,8 +12,8 @@
 struct monitor_start {
 	unsigned int domid;
 	const struct domain_config *dc;
-	const char *kernel;	/* absolute paths */
-	const char *ramdisk;	/* NULL if none */
+	const char *kernel;  /* absolute paths */
+	const char *ramdisk; /* NULL if none */
 	bool paused;
 };
 

@@ -16,11 +16,11 @@
 struct xl_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	bool can_dryrun;	/* accepts the global -N */
-	bool modifies;		/* accepts the global -f */
+	bool can_dryrun; /* accepts the global -N */
+	bool modifies;	 /* accepts the global -f */
 	const char *desc;
 	const char *usage;
-	const char *options;	/* NULL if none */
+	const char *options; /* NULL if none */
 };
 
 extern const struct xl_cmd xl_cmds[];
@@ -45,7 +45,8 @@ int xl_getopt(int argc, char **argv, const char *optstring, const struct option 
 	      const char *command, int min_args);
 
 /* The command-line long options every command takes. */
-#define XL_COMMON_LONG_OPTS {"help", 0, 0, 'h'}, {0, 0, 0, 0}
+#define XL_COMMON_LONG_OPTS                                                                        \
+	{"help", 0, 0, 'h'}, { 0, 0, 0, 0 }
 
 int main_console(int argc, char **argv);
 int main_create(int argc, char **argv);

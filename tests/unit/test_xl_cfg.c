@@ -8,9 +8,10 @@
  *
  * The expected files were checked against Xen's own libxlu parser.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <dirent.h>

@@ -3,9 +3,10 @@
  * += joins, bounds, very deep or very long input, bytes Xen's own parser
  * would abort on.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <errno.h>

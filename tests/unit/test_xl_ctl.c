@@ -4,9 +4,10 @@
  * with scripted bytes: it tests the protocol code only, never xl against a
  * real monitor.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <errno.h>
@@ -243,9 +244,9 @@ static void test_ready_line(void **state)
 
 struct standin {
 	int listen_fd;
-	const char *reply;	/* raw bytes to answer with */
+	const char *reply; /* raw bytes to answer with */
 	char request[CTL_LINE_MAX];
-	char after[32];		/* what the client sent after the request */
+	char after[32]; /* what the client sent after the request */
 	int after_len;
 	pthread_t thread;
 };
@@ -327,8 +328,14 @@ static void test_call_ok_and_error(void **state)
 static void test_info_exchange(void **state)
 {
 	struct ctl_info sent = {
-		.domid = 9, .state = "-b----", .memory_kib = 131072, .max_memory_kib = 131072,
-		.vcpus = 2, .online_vcpus = 2, .cpu_time_ns = 1500000000, .pid = 42,
+		.domid = 9,
+		.state = "-b----",
+		.memory_kib = 131072,
+		.max_memory_kib = 131072,
+		.vcpus = 2,
+		.online_vcpus = 2,
+		.cpu_time_ns = 1500000000,
+		.pid = 42,
 	};
 	struct ctl_info got;
 	struct standin s;
