@@ -215,6 +215,13 @@ struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, unsigned int id, const struc
 	s.ds = s.es = s.fs = s.gs = null_seg();
 	if (ioctl(c->fd, KVM_SET_SREGS, &s) < 0)
 		goto fail_errno;
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) <= 0) {
+		snprintf(err, errlen, "KVM lacks KVM_CAP_SYNC_REGS");
+		goto fail;
+	}
+	c->run->s.regs.sregs = s;
+	if (ioctl(c->fd, KVM_GET_REGS, &c->run->s.regs.regs) < 0)
+		goto fail_errno;
 	{
 		uint32_t idx[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK };
 		uint64_t val[] = { ((uint64_t)t->star_cs3 << 48) | ((uint64_t)t->star_cs0 << 32),
@@ -274,6 +281,7 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e)
 
 	current_run = run;
 	memset(e, 0, sizeof(*e));
+	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	r = ioctl(c->fd, KVM_RUN, 0);
 	run->immediate_exit = 0;
 	if (r < 0) {
@@ -326,84 +334,83 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e)
 	return 0;
 }
 
+/*
+ * Registers travel through kvm_run's synced-register area (KVM_CAP_SYNC_REGS):
+ * KVM stores them there at every exit and loads what we mark dirty at the
+ * next entry, which saves an ioctl each way on every exit.
+ */
 int kvm_vcpu_get_regs(struct kvm_vcpu *c, struct vcpu_regs *r)
 {
-	struct kvm_regs k;
+	const struct kvm_regs *k = &c->run->s.regs.regs;
 
-	if (ioctl(c->fd, KVM_GET_REGS, &k) < 0)
-		return -1;
 	*r = (struct vcpu_regs){
-		.rax = k.rax, .rbx = k.rbx, .rcx = k.rcx, .rdx = k.rdx,
-		.rsi = k.rsi, .rdi = k.rdi, .rsp = k.rsp, .rbp = k.rbp,
-		.r8 = k.r8, .r9 = k.r9, .r10 = k.r10, .r11 = k.r11,
-		.r12 = k.r12, .r13 = k.r13, .r14 = k.r14, .r15 = k.r15,
-		.rip = k.rip, .rflags = k.rflags,
+		.rax = k->rax, .rbx = k->rbx, .rcx = k->rcx, .rdx = k->rdx,
+		.rsi = k->rsi, .rdi = k->rdi, .rsp = k->rsp, .rbp = k->rbp,
+		.r8 = k->r8, .r9 = k->r9, .r10 = k->r10, .r11 = k->r11,
+		.r12 = k->r12, .r13 = k->r13, .r14 = k->r14, .r15 = k->r15,
+		.rip = k->rip, .rflags = k->rflags,
 	};
 	return 0;
 }
 
 int kvm_vcpu_set_regs(struct kvm_vcpu *c, const struct vcpu_regs *r)
 {
-	struct kvm_regs k = {
+	c->run->s.regs.regs = (struct kvm_regs){
 		.rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
 		.rsi = r->rsi, .rdi = r->rdi, .rsp = r->rsp, .rbp = r->rbp,
 		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
 		.r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
 		.rip = r->rip, .rflags = r->rflags,
 	};
-
-	return ioctl(c->fd, KVM_SET_REGS, &k);
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return 0;
 }
 
 int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s)
 {
-	struct kvm_sregs k;
+	const struct kvm_sregs *k = &c->run->s.regs.sregs;
 
-	if (ioctl(c->fd, KVM_GET_SREGS, &k) < 0)
-		return -1;
 	*s = (struct vcpu_sregs){
-		.cr0 = k.cr0, .cr2 = k.cr2, .cr3 = k.cr3, .cr4 = k.cr4, .efer = k.efer,
-		.fs_base = k.fs.base, .gs_base = k.gs.base,
-		.cs = k.cs.selector, .ss = k.ss.selector, .ds = k.ds.selector,
-		.es = k.es.selector, .fs = k.fs.selector, .gs = k.gs.selector,
-		.cpl = k.cs.dpl,
+		.cr0 = k->cr0, .cr2 = k->cr2, .cr3 = k->cr3, .cr4 = k->cr4, .efer = k->efer,
+		.fs_base = k->fs.base, .gs_base = k->gs.base,
+		.cs = k->cs.selector, .ss = k->ss.selector, .ds = k->ds.selector,
+		.es = k->es.selector, .fs = k->fs.selector, .gs = k->gs.selector,
+		.cpl = k->cs.dpl,
 	};
 	return 0;
 }
 
 int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s)
 {
-	struct kvm_sregs k;
+	struct kvm_sregs *k = &c->run->s.regs.sregs;
 
-	if (ioctl(c->fd, KVM_GET_SREGS, &k) < 0)
-		return -1;
-	k.cs = flat_seg(s->cs | 3, true, 3);
-	k.ss = flat_seg(s->ss | 3, false, 3);
-	k.cr3 = s->cr3;
-	k.cr0 = (k.cr0 & ~CR0_TS) | (s->cr0 & CR0_TS);
-	k.fs.base = s->fs_base;
-	k.gs.base = s->gs_base;
-	return ioctl(c->fd, KVM_SET_SREGS, &k);
+	k->cs = flat_seg(s->cs | 3, true, 3);
+	k->ss = flat_seg(s->ss | 3, false, 3);
+	k->cr3 = s->cr3;
+	k->cr0 = (k->cr0 & ~CR0_TS) | (s->cr0 & CR0_TS);
+	k->fs.base = s->fs_base;
+	k->gs.base = s->gs_base;
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+	return 0;
 }
 
 int kvm_vcpu_load_data_seg(struct kvm_vcpu *c, int which, uint16_t sel)
 {
-	struct kvm_sregs k;
+	struct kvm_sregs *k = &c->run->s.regs.sregs;
 	struct kvm_segment *s;
 
-	if (ioctl(c->fd, KVM_GET_SREGS, &k) < 0)
-		return -1;
 	switch (which) {
-	case 0: s = &k.ds; break;
-	case 1: s = &k.es; break;
-	case 2: s = &k.fs; break;
-	default: s = &k.gs; break;
+	case 0: s = &k->ds; break;
+	case 1: s = &k->es; break;
+	case 2: s = &k->fs; break;
+	default: s = &k->gs; break;
 	}
 	uint64_t base = s->base;
 	*s = sel & ~3 ? flat_seg(sel, false, 3) : null_seg();
 	s->selector = sel;
 	s->base = base;
-	return ioctl(c->fd, KVM_SET_SREGS, &k);
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+	return 0;
 }
 
 uint64_t kvm_vcpu_tsc_khz(struct kvm_vcpu *c)
