@@ -5,9 +5,9 @@
  */
 #include "emulate.h"
 
-#include <cpuid.h>
 #include <string.h>
 
+#include "kvm/kvm.h"
 #include "traps.h"
 
 #define XEN_CPUID_BASE 0x40000000u
@@ -53,7 +53,6 @@ static int fetch(struct vcpu *v, uint8_t *buf, unsigned int len)
 
 void emulate_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-	(void)v;
 	memset(out, 0, 4 * sizeof(uint32_t));
 	if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x100) {
 		switch (leaf - XEN_CPUID_BASE) {
@@ -73,13 +72,8 @@ void emulate_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out
 		}
 		return;
 	}
-	__cpuid_count(leaf, subleaf, out[0], out[1], out[2], out[3]);
-	if (leaf == 1) {
-		out[2] &= ~((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24));	/* VMX MONITOR x2APIC TSC-deadline */
-		out[2] |= 1u << 31;	/* running on a hypervisor */
-	} else if (leaf == 0x80000001) {
-		out[2] &= ~(1u << 2);	/* SVM */
-	}
+	/* the same table KVM gives the guest's native cpuid */
+	kvm_vm_cpuid(v->d->kvm, leaf, subleaf, out);
 }
 
 static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)

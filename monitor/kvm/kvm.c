@@ -14,10 +14,16 @@
 
 #include "../domain.h"
 
+#define MAX_CPUID_ENTRIES 128
+
 struct kvm_vm {
 	int kvm_fd;
 	int vm_fd;
 	int run_size;
+	struct {
+		struct kvm_cpuid2 h;
+		struct kvm_cpuid_entry2 e[MAX_CPUID_ENTRIES];
+	} cpuid;
 };
 
 struct kvm_vcpu {
@@ -51,6 +57,52 @@ bool kvm_available(void)
 	return true;
 }
 
+/*
+ * What a PV guest sees of the CPU: KVM's supported set without the features
+ * Xen hides from PV guests (VMX/SVM, MONITOR, x2APIC, TSC-deadline, PCID,
+ * INVPCID, SMEP/SMAP/UMIP/PKU at the page-table level the guest cannot
+ * control), with the hypervisor bit set. KVM needs this table also to know
+ * that NX exists: without it, the NX bit counts as reserved in page tables.
+ */
+static void filter_cpuid(struct kvm_vm *vm)
+{
+	for (unsigned int i = 0; i < vm->cpuid.h.nent; i++) {
+		struct kvm_cpuid_entry2 *e = &vm->cpuid.e[i];
+		switch (e->function) {
+		case 1:
+			e->ecx &= ~((1u << 3) | (1u << 5) | (1u << 17) | (1u << 21) | (1u << 24));
+			e->ecx |= 1u << 31;
+			break;
+		case 7:
+			if (e->index == 0) {
+				e->ebx &= ~((1u << 7) | (1u << 10) | (1u << 20));	/* SMEP INVPCID SMAP */
+				e->ecx &= ~((1u << 2) | (1u << 3));		/* UMIP PKU */
+			}
+			break;
+		case 0x80000001:
+			e->ecx &= ~(1u << 2);	/* SVM */
+			break;
+		}
+	}
+}
+
+bool kvm_vm_cpuid(struct kvm_vm *vm, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	for (unsigned int i = 0; i < vm->cpuid.h.nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &vm->cpuid.e[i];
+		if (e->function != leaf)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != subleaf)
+			continue;
+		out[0] = e->eax;
+		out[1] = e->ebx;
+		out[2] = e->ecx;
+		out[3] = e->edx;
+		return true;
+	}
+	return false;
+}
+
 struct kvm_vm *kvm_vm_create(char *err, size_t errlen)
 {
 	struct kvm_vm *vm = calloc(1, sizeof(*vm));
@@ -74,6 +126,12 @@ struct kvm_vm *kvm_vm_create(char *err, size_t errlen)
 		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
 		goto fail;
 	}
+	vm->cpuid.h.nent = MAX_CPUID_ENTRIES;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, &vm->cpuid) < 0) {
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+		goto fail;
+	}
+	filter_cpuid(vm);
 	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->run_size <= 0) {
 		snprintf(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
@@ -190,6 +248,8 @@ struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, unsigned int id, const struc
 		snprintf(err, errlen, "mmap kvm_run: %s", strerror(errno));
 		goto fail;
 	}
+	if (ioctl(c->fd, KVM_SET_CPUID2, &vm->cpuid) < 0)
+		goto fail_errno;
 	if (ioctl(c->fd, KVM_GET_SREGS, &s) < 0)
 		goto fail_errno;
 	/* Long mode with paging; no SMEP/SMAP/PGE: CPL0 stubs touch user pages

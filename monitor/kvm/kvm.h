@@ -75,6 +75,9 @@ int kvm_vcpu_load_data_seg(struct kvm_vcpu *c, int which, uint16_t sel);
 int kvm_vcpu_get_msr(struct kvm_vcpu *c, uint32_t index, uint64_t *val);
 int kvm_vcpu_set_msr(struct kvm_vcpu *c, uint32_t index, uint64_t val);
 uint64_t kvm_vcpu_tsc_khz(struct kvm_vcpu *c);
+/* The CPUID the VM's vCPUs see (KVM's supported set, filtered for a PV
+ * guest when the VM is created). Returns false for a leaf not in it. */
+bool kvm_vm_cpuid(struct kvm_vm *vm, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Make the vCPU leave KVM_RUN soon (from another thread: signal it too). */
 void kvm_vcpu_request_exit(struct kvm_vcpu *c);
 /* Install the kick signal handler (once per process). */
