@@ -154,11 +154,17 @@ static void restart(struct domain *d)
 	uint16_t domid = d->domid;
 	char name[sizeof(d->name)], err[256] = "";
 
+	struct evtchn_state *evtchn;
+
 	take_down(d);
+	/* A fresh domain, but the event-channel state survives: evtchn_init
+	 * destroys what an earlier build left (its timers included). */
+	evtchn = d->evtchn;
 	memcpy(name, d->name, sizeof(name));
 	memset(d, 0, sizeof(*d));
 	d->domid = domid;
 	memcpy(d->name, name, sizeof(name));
+	d->evtchn = evtchn;
 	lc.handled = false;
 	lc.pause_count = 0;
 
