@@ -124,7 +124,6 @@ void sched_deschedule(struct vcpu *cur, struct vcpu *v, int state)
 	if (sv->runstate_area)
 		write_area(sv->runstate_area, &sv->runstate);
 	r = sv->runstate;
-	sv->area_stale = v != cur;
 	pthread_mutex_unlock(&sv->lock);
 	if (v == cur)
 		sched_runstate_write_va(cur, v, &r);
@@ -144,7 +143,7 @@ void sched_resume(struct vcpu *v)
 		runstate_change(sv, RUNSTATE_running, domain_system_time(v->d));
 		if (sv->runstate_area)
 			write_area(sv->runstate_area, &sv->runstate);
-		__atomic_store_n(&sv->area_stale, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&sv->resumed, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&sv->lock);
 }
@@ -157,10 +156,10 @@ void sched_vcpu_running(struct vcpu *v)
 	/* The run loop may have ended a wait itself (vcpu_event_pending). */
 	if (__atomic_load_n(&sv->descheduled, __ATOMIC_ACQUIRE))
 		sched_resume(v);
-	if (!__atomic_load_n(&sv->area_stale, __ATOMIC_ACQUIRE))
+	if (!__atomic_exchange_n(&sv->resumed, false, __ATOMIC_ACQ_REL))
 		return;
+	time_periodic_catch_up(v);
 	pthread_mutex_lock(&sv->lock);
-	sv->area_stale = false;
 	r = sv->runstate;
 	pthread_mutex_unlock(&sv->lock);
 	sched_runstate_write_va(v, v, &r);

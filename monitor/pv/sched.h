@@ -28,9 +28,10 @@ struct sched_vcpu {
 	/* The vCPU stopped running (blocked, polling, down): its runstate says so
 	 * and, as on Xen, its periodic timer is stopped until it runs again. */
 	bool descheduled;
-	/* The runstate changed while v did not run: its virtual area (which only
-	 * v's own thread can write, through v's page tables) is out of date. */
-	bool area_stale;
+	/* v was resumed by another thread: on its own thread, before it runs,
+	 * the tick it missed is raised and its virtual runstate area (written
+	 * through v's page tables) brought up to date. */
+	bool resumed;
 	/* Xen's poll_evtchn (atomic): 0 not polling, -1 any port, else the one port. */
 	int poll_port;
 };
@@ -61,8 +62,10 @@ void sched_deschedule(struct vcpu *cur, struct vcpu *v, int state);
  * timer resumed. */
 void sched_resume(struct vcpu *v);
 /* On v's own thread before it enters the guest after waiting (cheap when
- * nothing changed): makes sure it counts as running, and brings its runstate
- * area up to date, as Xen does when it switches to a vCPU. Without v->lock. */
+ * nothing changed): what Xen does when it switches to a vCPU. It counts as
+ * running, a periodic tick it missed while descheduled is raised (so that
+ * the upcall comes before any guest code), and its runstate area is brought
+ * up to date. Without v->lock. */
 void sched_vcpu_running(struct vcpu *v);
 
 /* v's runstate; with up_to_now, the current state's time counted up to now. */

@@ -303,21 +303,26 @@ void time_set_periodic(struct vcpu *v, uint64_t period)
 		time_send_timer_event(v);
 }
 
-static void periodic_fired(void *arg, uint32_t events)
+void time_periodic_catch_up(struct vcpu *v)
 {
-	struct vcpu *v = arg;
 	struct time_vcpu *tv = time_of(v);
 	bool tick = false;
 
-	(void)events;
-	if (!expired(v->timerfd[TIMER_PERIODIC]))
-		return;
 	pthread_mutex_lock(&tv->lock);
 	if (v->timer_period && v->timer_deadline[TIMER_PERIODIC])
 		tick = periodic_work(v);
 	pthread_mutex_unlock(&tv->lock);
 	if (tick)
 		time_send_timer_event(v);
+}
+
+static void periodic_fired(void *arg, uint32_t events)
+{
+	struct vcpu *v = arg;
+
+	(void)events;
+	if (expired(v->timerfd[TIMER_PERIODIC]))
+		time_periodic_catch_up(v);
 }
 
 void time_periodic_stop(struct vcpu *v)

@@ -76,6 +76,8 @@ void time_set_watchdog(struct domain *d, unsigned int id, int64_t deadline);
  * return raises the tick it missed (here at once, from the event loop). */
 void time_periodic_stop(struct vcpu *v);
 void time_periodic_resume(struct vcpu *v);
+/* Raise the overdue tick now rather than from the event loop. */
+void time_periodic_catch_up(struct vcpu *v);
 
 /* VCPUOP_register_vcpu_time_memory_area: the copy at gva is written now
  * through cur's page tables (the record never changes afterwards). */

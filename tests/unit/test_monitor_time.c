@@ -271,6 +271,32 @@ static void test_periodic_stops_while_blocked(void **state)
 	guest_ack_all(v0);
 }
 
+/* Xen raises the tick a vCPU missed while it slept when it is switched to,
+ * so the upcall comes before any guest code runs. */
+static void test_missed_tick_raised_before_running(void **state)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	struct evtchn_send s;
+	uint64_t a[5] = { SCHEDOP_block };
+
+	(void)state;
+	assert_int_equal(evtchn_call(v0, EVTCHNOP_bind_ipi, &ipi), 0);
+	time_set_periodic(v0, 2000000);
+	guest_ack_all(v0);
+	assert_int_equal(do_sched_op(v0, a), 0);
+	assert_true(v0->blocked);
+	clear_pending(timer0);
+	sleep_ms(20);
+	assert_false(pending_bit(d, timer0));	/* stopped while blocked */
+	s.port = ipi.port;
+	assert_int_equal(evtchn_call(v0, EVTCHNOP_send, &s), 0);
+	assert_false(v0->blocked);
+	sched_vcpu_running(v0);
+	assert_true(pending_bit(d, timer0));
+	time_set_periodic(v0, 0);
+	guest_ack_all(v0);
+}
+
 static void test_periodic_timer_args(void **state)
 {
 	struct vcpu_set_periodic_timer p = { .period_ns = 999999 };
@@ -429,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_wallclock),
 		cmocka_unit_test(test_default_periodic_timer),
 		cmocka_unit_test(test_periodic_stops_while_blocked),
+		cmocka_unit_test(test_missed_tick_raised_before_running),
 		cmocka_unit_test(test_periodic_timer_args),
 		cmocka_unit_test(test_singleshot),
 		cmocka_unit_test(test_set_timer_op_huge_timeouts),
