@@ -1101,6 +1101,39 @@ long do_update_va_mapping_otherdomain(struct vcpu *v, const uint64_t arg[5])
 	return update_va_mapping(v, arg[0], arg[1], arg[2]);
 }
 
+/* ---- writable page tables ----------------------------------------------------------- */
+
+#define PFEC_PRESENT 0x01
+#define PFEC_WRITE 0x02
+#define PFEC_RSVD 0x08
+#define PFEC_IFETCH 0x10
+
+uint64_t mmu_ptwr_target(struct vcpu *v, uint64_t cr2, uint32_t err)
+{
+	struct domain *d = v->d;
+	uint64_t l1, e, mfn, gpa = 0;
+	const struct frame *f;
+
+	if (!v->kernel_mode || (err & (PFEC_PRESENT | PFEC_WRITE | PFEC_RSVD | PFEC_IFETCH)) !=
+				       (PFEC_PRESENT | PFEC_WRITE) ||
+	    !(__atomic_load_n(&d->vm_assist, __ATOMIC_RELAXED) &
+	      (1ULL << VMASST_TYPE_writable_pagetables)))
+		return 0;
+	mmu_lock(d);
+	if (find_l1(v, cr2, &l1) == 0) {
+		e = ent_read(d, v, l1, (cr2 >> PAGE_SHIFT) & 511);
+		mfn = pte_mfn(e);
+		/* A read-only mapping of a validated L1 table. */
+		if ((e & (PTE_P | PTE_RW)) == PTE_P && mmu_ram_owned(d, mfn)) {
+			f = &d->mmu->frames[mfn];
+			if (f->type == FT_L1 && f->count && (f->flags & FRAME_VALIDATED))
+				gpa = (mfn << PAGE_SHIFT) | (cr2 & (PAGE_SIZE - 1));
+		}
+	}
+	mmu_unlock(d);
+	return gpa;
+}
+
 /* ---- HYPERVISOR_vm_assist --------------------------------------------------------- */
 
 /* The assists Xen accepts from a 64-bit PV guest (most mean nothing for

@@ -54,6 +54,14 @@ void mmu_vcpu_drop_tables(struct vcpu *cur, struct vcpu *target);
 /* Write one page-table entry as MMU_NORMAL_PT_UPDATE does (for emulated
  * guest writes to a read-only page table): 0 or Xen's error. */
 int mmu_update_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t val, bool preserve_ad);
+/* Xen's writable page tables (pv_ro_page_fault): whether a #PF with error
+ * code err at cr2, taken in guest kernel mode, is a write to an L1 page
+ * table that the guest maps read-only, which Xen emulates when the
+ * writable_pagetables assist is on. Returns the guest-physical address the
+ * write targets, or 0 for an ordinary fault. The caller decodes the write
+ * and applies it with mmu_update_pte (narrower writes merged with the
+ * entry's pt_read value); if that fails, the #PF goes to the guest. */
+uint64_t mmu_ptwr_target(struct vcpu *v, uint64_t cr2, uint32_t err);
 /* The run loop tells the MMU that v's TLB was flushed, so type changes
  * need not flush it again (Xen's tlbflush timestamps). Optional: without
  * it every type change away from "writable" flushes every vCPU. */

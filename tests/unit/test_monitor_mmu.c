@@ -68,10 +68,9 @@ static void initial_tables_are_a_pinned_l4_tree(void **state)
 	assert_int_equal(*env_entry(d, ENV_L1, 100),
 			 (100ULL << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US | PTE_GK);
 	assert_int_equal(*env_entry(d, ENV_L4, 0) & PTE_US, PTE_US);
-	/* Xen's slots: the M2P for a base pointer, the area in every L4. */
-	assert_int_equal(*env_entry(d, ENV_L4, 256), d->hva->l4_slot[0]);
-	assert_int_equal(*env_entry(d, ENV_L4, 257), d->hva->l4_slot[1]);
-	assert_int_equal(*env_entry(d, ENV_L4, 258), 0);
+	/* Xen's slots, as the hypervisor area has them. */
+	for (unsigned int s = HV_SLOT_FIRST; s <= HV_SLOT_LAST; s++)
+		assert_int_equal(*env_entry(d, ENV_L4, s), d->hva->l4_slot[s - HV_SLOT_FIRST]);
 }
 
 static void initial_tables_must_validate(void **state)
@@ -614,6 +613,42 @@ static void update_va_mapping_otherdomain(void **state)
 	assert_int_equal(call(do_update_va_mapping_otherdomain, v, 0x30000, 0, 0, 12), -XEN_ESRCH);
 }
 
+/* ---- writable page tables -------------------------------------------------------------- */
+
+static void ptwr_faults_are_recognised(void **state)
+{
+	struct domain *d = *state;
+	struct vcpu *v = &d->vcpu[0];
+	const uint64_t assist[5] = { VMASST_CMD_enable, VMASST_TYPE_writable_pagetables };
+	const uint32_t write = 0x7;	/* present, write, user */
+	uint64_t va = (ENV_L1 << PAGE_SHIFT) + 0x18;
+
+	/* The bootstrap L1 is mapped read-only at its own address. */
+	assert_int_equal(mmu_ptwr_target(v, va, write), 0);	/* assist off */
+	assert_int_equal(do_vm_assist(v, assist), 0);
+	assert_int_equal(mmu_ptwr_target(v, va, write), (ENV_L1 << PAGE_SHIFT) + 0x18);
+	/* Reads, instruction fetches, reserved bits, user mode: not ours. */
+	assert_int_equal(mmu_ptwr_target(v, va, 0x5), 0);
+	assert_int_equal(mmu_ptwr_target(v, va, write | 0x10), 0);
+	assert_int_equal(mmu_ptwr_target(v, va, write | 0x8), 0);
+	v->kernel_mode = false;
+	assert_int_equal(mmu_ptwr_target(v, va, write), 0);
+	v->kernel_mode = true;
+	/* A read-only data page, an L2, nothing mapped: ordinary faults. */
+	assert_int_equal(env_map(v, 100, PTE_P), 0);
+	assert_int_equal(mmu_ptwr_target(v, 100ULL << PAGE_SHIFT, write), 0);
+	assert_int_equal(mmu_ptwr_target(v, ENV_L2 << PAGE_SHIFT, write), 0);
+	assert_int_equal(mmu_ptwr_target(v, 0x200000, write), 0);
+	/* What the emulation then does: an update checked as mmu_update. */
+	assert_int_equal(mmu_update_pte(v, (ENV_L1 << PAGE_SHIFT) + 0x18, (3ULL << 12) | PTE_P, false),
+			 0);
+	drain(v);
+	assert_int_equal(*env_entry(d, ENV_L1, 3), (3ULL << 12) | PTE_P | PTE_US | PTE_GK);
+	assert_int_equal(mmu_update_pte(v, (ENV_L1 << PAGE_SHIFT) + 0x18,
+					(3ULL << 12) | PTE_P | PTE_RW, false),
+			 -XEN_EBUSY);
+}
+
 /* ---- vm_assist ------------------------------------------------------------------------------ */
 
 static void vm_assist_types(void **state)
@@ -666,6 +701,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(type_changes_flush_stale_tlbs, setup2, teardown),
 		cmocka_unit_test_setup_teardown(update_va_mapping_finds_the_l1, setup2, teardown),
 		cmocka_unit_test_setup_teardown(update_va_mapping_otherdomain, setup1, teardown),
+		cmocka_unit_test_setup_teardown(ptwr_faults_are_recognised, setup1, teardown),
 		cmocka_unit_test_setup_teardown(vm_assist_types, setup1, teardown),
 	};
 
