@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "hvarea.h"
 #include "kvm/kvm.h"
 #include "traps.h"
 
@@ -160,11 +161,92 @@ static bool emulate_msr(struct vcpu *v, bool write)
 	return true;
 }
 
+static uint64_t *gpr(struct vcpu_regs *r, unsigned int n)
+{
+	uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+			       &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+	return regs[n & 15];
+}
+
+/*
+ * Xen's default M2P address (L4 slot 256) is reserved by this host's KVM
+ * (any access there is a reserved-bit #PF), so we leave that slot empty.
+ * Guests that ask
+ * XENMEM_machphys_mapping (Linux) use our alias; for those that read the
+ * default address directly (XTF), loads from it are emulated here: a `mov`
+ * from memory into a register, which is how compiled code reads an array.
+ */
+static bool emulate_m2p_read(struct vcpu *v, uint32_t err)
+{
+	struct domain *d = v->d;
+	uint8_t b[15];
+	unsigned int i = 0, size = 4;
+	bool rex_w = false, rex_r = false;
+
+	if ((err & (2 | 16)) || v->cr2 < MACH2PHYS_VIRT_START || v->cr2 >= MACH2PHYS_VIRT_END)
+		return false;
+	if (fetch(v, b, sizeof(b)) < 3)
+		return false;
+	if (b[i] == 0x66) {
+		size = 2;
+		i++;
+	}
+	if ((b[i] & 0xf0) == 0x40) {
+		rex_w = b[i] & 8;
+		rex_r = b[i] & 4;
+		i++;
+	}
+	uint8_t op = b[i++], modrm = 0;
+	if (rex_w)
+		size = 8;
+	if (op == 0xa1) {
+		i += 8;		/* mov moffs64 into rAX */
+	} else if (op == 0x8b) {
+		modrm = b[i++];
+		uint8_t mod = modrm >> 6, rm = modrm & 7;
+		if (mod == 3)
+			return false;
+		if (rm == 4) {
+			uint8_t sib = b[i++];
+			if (mod == 0 && (sib & 7) == 5)
+				i += 4;
+		} else if (mod == 0 && rm == 5) {
+			i += 4;	/* rip-relative */
+		}
+		i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	} else {
+		return false;
+	}
+	if (i > sizeof(b))
+		return false;
+
+	uint64_t off = v->cr2 - MACH2PHYS_VIRT_START, val = 0;
+	const void *src = off + size <= d->hva->m2p_nr * PAGE_SIZE
+				  ? gpa_range(d, (d->hva->m2p_pfn << PAGE_SHIFT) + off, size)
+				  : NULL;
+	if (!src) {
+		/* past our table: not mapped, as past Xen's */
+		pv_inject_exception(v, 14, true, err & ~(8u | 1u));	/* not present */
+		return true;
+	}
+	memcpy(&val, src, size);
+	uint64_t *dst = gpr(&v->regs, (rex_r ? 8 : 0) | ((modrm >> 3) & 7));
+	if (size == 2)
+		*dst = (*dst & ~0xffffULL) | (val & 0xffff);
+	else
+		*dst = val;	/* a 32-bit load zero-extends */
+	v->regs.rip += i;
+	v->regs_dirty = true;
+	return true;
+}
+
 bool emulate_exception(struct vcpu *v, unsigned int vec, uint32_t err)
 {
 	static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e };
 	uint8_t insn[8];
 
+	if (vec == 14)
+		return emulate_m2p_read(v, err);
 	if (vec != 6 && vec != 13)
 		return false;
 	if (fetch(v, insn, sizeof(insn)) < 2)

@@ -234,9 +234,8 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 	/* The helper's own L4: the area (for the CPU's tables) and a writable,
 	 * user-accessible map of all guest-physical memory. */
 	uint64_t *hl4 = frame(d, a->helper_l4_pfn);
-	hl4[256] = (l3_m2p << PAGE_SHIFT) | TABLE_FLAGS;
 	hl4[257] = (l3_hv << PAGE_SHIFT) | TABLE_FLAGS;
-	hl4[258] = (l3_dm << PAGE_SHIFT) | TABLE_FLAGS;
+	hl4[(HV_DIRECTMAP_VA >> 39) & 511] = (l3_dm << PAGE_SHIFT) | TABLE_FLAGS;
 	for (uint64_t i = 0; i < n_dm_l2; i++) {
 		frame(d, l3_dm)[i] = ((l2_dm + i) << PAGE_SHIFT) | TABLE_FLAGS;
 		for (uint64_t j = 0; j < 512; j++)
@@ -245,8 +244,8 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 	}
 	memcpy(frame(d, a->helper_code_pfn), helper_code, sizeof(helper_code));
 
-	a->l4_slot[0] = (l3_m2p << PAGE_SHIFT) | TABLE_FLAGS;
-	a->l4_slot[1] = (l3_hv << PAGE_SHIFT) | TABLE_FLAGS;
+	a->l4_slot[((HV_AREA_VA >> 39) & 511) - HV_SLOT_FIRST] = (l3_hv << PAGE_SHIFT) | TABLE_FLAGS;
+	a->l4_slot[((HV_M2P_VA >> 39) & 511) - HV_SLOT_FIRST] = (l3_m2p << PAGE_SHIFT) | TABLE_FLAGS;
 	return 0;
 }
 

@@ -2,13 +2,17 @@
  * The hypervisor area: frames above guest RAM that only the monitor owns,
  * and their mappings in Xen's reserved virtual range (L4 slots 256-271).
  *
- *   slot 256  MACH2PHYS_VIRT_START: the M2P, read-only to the guest
+ *   slot 256  empty: this host's KVM (kvm_pvm) reserves it (any access there
+ *             is a reserved-bit #PF), so the M2P cannot sit at Xen's
+ *             default MACH2PHYS_VIRT_START; XENMEM_machphys_mapping tells
+ *             guests where it is instead, as Xen's ABI allows
  *   slot 257  HV_AREA_VA: IDT, exception stubs, syscall stub, and per vCPU a
  *             2 MiB window: GDT (16 pages: 14 guest frames + Xen's reserved
  *             two), TSS with its I/O bitmap, the CPL0 stack
- *   slot 258  only in the helper's own L4: all guest-physical memory, writable,
- *             for the page-table store helper (PLATFORM.md: page-table
- *             entries must be written in guest context)
+ *   slot 258  HV_M2P_VA: the M2P, read-only to the guest
+ *   slot 259  only in the helper's own L4: all guest-physical memory,
+ *             writable, for the page-table store helper (PLATFORM.md:
+ *             page-table entries must be written in guest context)
  *
  * Guest-visible frames that live here too: shared_info, grant-table frames.
  */
@@ -20,7 +24,8 @@
 #define HV_SLOT_FIRST 256
 #define HV_SLOT_LAST 271
 #define HV_AREA_VA 0xffff808000000000ULL		/* slot 257 */
-#define HV_DIRECTMAP_VA 0xffff810000000000ULL	/* slot 258, helper L4 only */
+#define HV_M2P_VA 0xffff810000000000ULL		/* slot 258 */
+#define HV_DIRECTMAP_VA 0xffff818000000000ULL	/* slot 259, helper L4 only */
 #define HV_VCPU_WINDOW(id) (HV_AREA_VA + 0x200000ULL * ((id) + 1))
 
 /* Offsets inside the shared 2 MiB window at HV_AREA_VA. */
@@ -46,7 +51,7 @@ struct hvarea {
 	uint64_t l4_slot[HV_SLOT_LAST - HV_SLOT_FIRST + 1];	/* entries for every guest L4 */
 	uint64_t helper_l4_pfn;
 	uint64_t helper_code_pfn;
-	uint64_t m2p_pfn, m2p_nr;	/* the M2P table frames */
+	uint64_t m2p_pfn, m2p_nr;	/* the M2P table frames (512 entries each) */
 	uint64_t shared_info_pfn;
 	uint64_t grant_pfn;		/* HV_NR_GRANT_FRAMES frames */
 	uint64_t idt_pfn, stubs_pfn, syscall_pfn;

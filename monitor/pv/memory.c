@@ -276,10 +276,11 @@ static long set_memory_map(struct vcpu *v, uint64_t arg)
 
 static long machphys_mapping(struct vcpu *v, uint64_t arg)
 {
+	/* Where our M2P is (hvarea.h: not Xen's default slot on this host). */
 	struct xen_machphys_mapping m = {
-		.v_start = MACH2PHYS_VIRT_START,
-		.v_end = MACH2PHYS_VIRT_END,
-		.max_mfn = MACH2PHYS_NR_ENTRIES - 1,
+		.v_start = HV_M2P_VA,
+		.v_end = HV_M2P_VA + v->d->hva->m2p_nr * PAGE_SIZE,
+		.max_mfn = v->d->hva->m2p_nr * (PAGE_SIZE / 8) - 1,
 	};
 
 	return copy_to_guest(v, arg, &m, sizeof(m)) < 0 ? -XEN_EFAULT : 0;
