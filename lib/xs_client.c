@@ -89,6 +89,8 @@ struct xs_client *xs_client_open_or_start(const char *xenstored_binary)
 	if (pid < 0)
 		return NULL;
 	if (pid == 0) {
+		/* The daemon outlives us: it must not hold on to our descriptors. */
+		close_range(3, ~0U, 0);
 		execl(xenstored_binary, xenstored_binary, (char *)NULL);
 		_exit(127);
 	}

@@ -314,11 +314,11 @@ static bool conn_blocked(const struct conn *c)
 	if (conn_out_pending(c) > x->limits.out_soft)
 		return true;
 	if (!c->id.priv) {
-		const struct acct_dom *a = &x->acct.dom[c->id.domid];
+		struct acct_dom a = acct_peek(&x->acct, c->id.domid);
 
 		if (x->quota.val[Q_OUTSTANDING] && c->nreplies >= x->quota.val[Q_OUTSTANDING])
 			return true;
-		if (quota_exceeded(x->quota.val[Q_MEMORY], a->memory, 0))
+		if (quota_exceeded(x->quota.val[Q_MEMORY], a.memory, 0))
 			return true;
 	}
 	return false;

@@ -108,28 +108,54 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* Detaches; the parent exits once the child's pid is recorded. */
-static int detach(const char *pid_file)
+/*
+ * Detaches: the caller's process waits until the daemon, set up in the
+ * child, says it serves (0) or failed (its exit status), and exits with
+ * that. Returns, in the child, the descriptor to report on.
+ */
+static int detach(void)
 {
-	pid_t pid = fork();
-	int null;
+	int p[2];
+	pid_t pid;
 
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid > 0) {
-		if (pid_file && write_pid_file(pid_file, pid) < 0)
-			fprintf(stderr, "xenstored: cannot write %s\n", pid_file);
-		_exit(0);
+		unsigned char status = 1;
+
+		close(p[1]);
+		while (read(p[0], &status, 1) < 0 && errno == EINTR)
+			;
+		_exit(status);
 	}
+	close(p[0]);
 	setsid();
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
+	return p[1];
+}
+
+/* Tells the waiting parent how start-up went; on success, lets go of the terminal. */
+static void report(int *ready_fd, unsigned char status)
+{
+	int null;
+
+	if (*ready_fd < 0)
+		return;
+	if (status == 0) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			close(null);
+		}
 	}
-	return 0;
+	if (write(*ready_fd, &status, 1) < 0)
+		log_msg("cannot report start-up: %s", strerror(errno));
+	close(*ready_fd);
+	*ready_fd = -1;
 }
 
 static struct loop_fd sig_lfd = {.fd = -1};
@@ -207,7 +233,7 @@ int xsd_daemon_main(const struct xsd_options *o)
 	static struct xsd x;
 	char state_buf[PATH_MAX], log_buf[PATH_MAX];
 	const char *socket_path = o->socket_path, *state_dir = o->state_dir, *log_file = o->log_file;
-	int lock_fd = -1, listen_fd = -1, status = 1, ret;
+	int lock_fd = -1, listen_fd = -1, ready_fd = -1, status = 1, ret;
 
 	if (!socket_path)
 		socket_path = getenv("XENSTORED_PATH");
@@ -228,6 +254,13 @@ int xsd_daemon_main(const struct xsd_options *o)
 	}
 	log_set_trace(o->trace);
 	raise_fd_limit();
+	if (!o->foreground) {
+		ready_fd = detach();
+		if (ready_fd < 0) {
+			fprintf(stderr, "xenstored: cannot detach: %s\n", strerror(-ready_fd));
+			return 1;
+		}
+	}
 
 	if (xsd_init(&x) < 0) {
 		log_msg("out of memory");
@@ -263,15 +296,8 @@ int xsd_daemon_main(const struct xsd_options *o)
 			strerror(-listen_fd));
 		goto out;
 	}
-	if (!o->foreground) {
-		ret = detach(o->pid_file);
-		if (ret < 0) {
-			fprintf(stderr, "xenstored: cannot detach: %s\n", strerror(-ret));
-			goto out;
-		}
-	} else if (o->pid_file && write_pid_file(o->pid_file, getpid()) < 0) {
+	if (o->pid_file && write_pid_file(o->pid_file, getpid()) < 0)
 		fprintf(stderr, "xenstored: cannot write %s\n", o->pid_file);
-	}
 
 	x.loop = loop_new();
 	if (!x.loop || setup_signals(x.loop) < 0 || socket_serve(&x, listen_fd) < 0) {
@@ -281,6 +307,7 @@ int xsd_daemon_main(const struct xsd_options *o)
 	listen_fd = -1;
 	log_msg("serving %s (pid %d, store %s)", socket_path, (int)getpid(),
 		state_dir ? state_dir : "in memory only");
+	report(&ready_fd, 0);
 	status = serve(&x);
 	xsd_run_pending(&x);
 	log_msg("stopped");
@@ -288,6 +315,7 @@ int xsd_daemon_main(const struct xsd_options *o)
 	if (o->pid_file)
 		unlink(o->pid_file);
 out:
+	report(&ready_fd, (unsigned char)status);
 	if (x.loop) {
 		socket_stop(&x);
 		if (sig_lfd.fd >= 0)

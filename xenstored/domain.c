@@ -61,6 +61,7 @@ static struct domain *domain_alloc(struct xsd *x, unsigned domid)
 	d->target = -1;
 	list_init(&d->intro_link);
 	x->domains[domid] = d;
+	list_add_tail(&x->domain_list, &d->link);
 	return d;
 }
 
@@ -120,6 +121,7 @@ int domain_introduce(struct xsd *x, struct conn *by, unsigned domid, uint64_t mf
 	d->conn = ring_conn_new(x, d, page, XEN_PAGE_SIZE, fds[1], fds[2], !reattach);
 	if (!d->conn) {
 		x->domains[domid] = NULL;
+		list_del(&d->link);
 		buf_free(&d->saved_watches);
 		free(d);
 		return -ENOMEM;
@@ -199,6 +201,7 @@ void domain_remove_nodes(struct xsd *x, unsigned domid)
 
 int domain_release(struct xsd *x, unsigned domid)
 {
+	struct list *pos, *tmp;
 	struct domain *d;
 
 	if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
@@ -206,7 +209,6 @@ int domain_release(struct xsd *x, unsigned domid)
 	d = x->domains[domid];
 	if (!d)
 		return -ENOENT;
-	x->domains[domid] = NULL;
 	list_del(&d->intro_link);
 	if (d->conn) {
 		struct conn *c = d->conn;
@@ -216,10 +218,13 @@ int domain_release(struct xsd *x, unsigned domid)
 		c->dom = NULL;
 		conn_free(c);
 	}
-	for (unsigned i = 1; i < DOMID_FIRST_RESERVED; i++) {
-		struct domain *o = x->domains[i];
+	x->domains[domid] = NULL;
+	list_del(&d->link);
+	list_for_each_safe(pos, tmp, &x->domain_list)
+	{
+		struct domain *o = list_entry(pos, struct domain, link);
 
-		if (o && o->target == (int32_t)domid) {
+		if (o->target == (int32_t)domid) {
 			o->target = -1;
 			if (o->conn)
 				o->conn->id.target = -1;
@@ -314,12 +319,15 @@ int domain_restore_watch(struct xsd *x, unsigned domid, bool add, bool relative,
 
 void domain_expire_restored(struct xsd *x)
 {
-	for (unsigned i = 1; i < DOMID_FIRST_RESERVED; i++) {
-		struct domain *d = x->domains[i];
+	struct list *pos, *tmp;
 
-		if (d && d->restored) {
-			log_msg("domain %u was not introduced again after the restart", i);
-			domain_release(x, i);
+	list_for_each_safe(pos, tmp, &x->domain_list)
+	{
+		struct domain *d = list_entry(pos, struct domain, link);
+
+		if (d->restored) {
+			log_msg("domain %u was not introduced again after the restart", d->domid);
+			domain_release(x, d->domid);
 		}
 	}
 }
@@ -331,6 +339,7 @@ void domain_forget(struct xsd *x, unsigned domid)
 	if (!d)
 		return;
 	x->domains[domid] = NULL;
+	list_del(&d->link);
 	list_del(&d->intro_link);
 	if (d->conn) {
 		d->conn->dom = NULL;

@@ -22,6 +22,7 @@ struct xsd;
 struct conn;
 
 struct domain {
+	struct list link; /* in xsd.domain_list */
 	uint16_t domid;
 	int32_t target; /* SET_TARGET, -1 if none */
 	bool shutdown;

@@ -37,14 +37,17 @@ static int done(struct req *r)
 }
 
 struct check_ctx {
-	uint32_t *nodes; /* per domid */
+	uint32_t *nodes[65536 / ACCT_CHUNK]; /* nodes counted per owner, by chunk */
 	unsigned bad;
+	bool nomem;
 	struct req *r;
 };
 
 static int check_node(void *ctx, struct node *n)
 {
 	struct check_ctx *cc = ctx;
+	uint16_t owner = node_owner(n);
+	uint32_t **chunk = &cc->nodes[owner / ACCT_CHUNK];
 	bool found = !n->parent;
 
 	for (uint32_t i = 0; n->parent && i < n->parent->nkids; i++)
@@ -53,20 +56,21 @@ static int check_node(void *ctx, struct node *n)
 		cc->bad++;
 		say(cc->r, "node %s: %s\n", n->path, found ? "no permissions" : "not in its parent");
 	}
-	cc->nodes[node_owner(n)]++;
+	if (!*chunk && !(*chunk = calloc(ACCT_CHUNK, sizeof(**chunk))))
+		cc->nomem = true;
+	else
+		(*chunk)[owner % ACCT_CHUNK]++;
 	return WALK_CONTINUE;
 }
 
 /* Walks the tree and recounts what every domain owns. */
 static int control_check(struct req *r)
 {
+	static const char *const special[] = {"@introduceDomain", "@releaseDomain"};
 	struct xsd *x = r->x;
 	struct check_ctx cc = {.r = r};
-	static const char *const special[] = {"@introduceDomain", "@releaseDomain"};
+	int ret = 0;
 
-	cc.nodes = calloc(65536, sizeof(*cc.nodes));
-	if (!cc.nodes)
-		return -ENOMEM;
 	tree_walk(&x->tree, NULL, check_node, &cc);
 	for (size_t i = 0; i < 2; i++) {
 		struct node *n = tree_lookup(&x->tree, special[i], strlen(special[i]));
@@ -74,17 +78,27 @@ static int control_check(struct req *r)
 		if (n)
 			check_node(&cc, n);
 	}
-	for (unsigned d = 0; d < 65536; d++) {
-		if (cc.nodes[d] != x->acct.dom[d].nodes) {
-			cc.bad++;
-			say(r, "domain %u: owns %u nodes, accounted %u\n", d, cc.nodes[d],
-			    x->acct.dom[d].nodes);
+	for (unsigned c = 0; c < 65536 / ACCT_CHUNK; c++) {
+		if (!cc.nodes[c] && !x->acct.chunk[c])
+			continue;
+		for (unsigned d = c * ACCT_CHUNK; d < (c + 1) * ACCT_CHUNK; d++) {
+			uint32_t counted = cc.nodes[c] ? cc.nodes[c][d % ACCT_CHUNK] : 0;
+			uint32_t accounted = acct_peek(&x->acct, (uint16_t)d).nodes;
+
+			if (counted != accounted) {
+				cc.bad++;
+				say(r, "domain %u: owns %u nodes, accounted %u\n", d, counted,
+				    accounted);
+			}
 		}
 	}
-	free(cc.nodes);
-	if (!cc.bad)
+	for (unsigned c = 0; c < 65536 / ACCT_CHUNK; c++)
+		free(cc.nodes[c]);
+	if (cc.nomem)
+		ret = -ENOMEM;
+	else if (!cc.bad)
 		say(r, "OK");
-	return done(r);
+	return ret < 0 ? ret : done(r);
 }
 
 static int control_quota(struct req *r, const char **argv, unsigned argc)
@@ -107,10 +121,10 @@ static int control_quota(struct req *r, const char **argv, unsigned argc)
 		return req_ok(r);
 	}
 	if (argc == 1 && wire_parse_domid(argv[0], &domid) == 0) {
-		const struct acct_dom *a = &x->acct.dom[domid];
+		struct acct_dom a = acct_peek(&x->acct, (uint16_t)domid);
 
-		say(r, "nodes %u\nwatches %u\ntransactions %u\nmemory %llu\n", a->nodes, a->watches,
-		    a->transactions, (unsigned long long)a->memory);
+		say(r, "nodes %u\nwatches %u\ntransactions %u\nmemory %llu\n", a.nodes, a.watches,
+		    a.transactions, (unsigned long long)a.memory);
 		return done(r);
 	}
 	return -EINVAL;
@@ -120,9 +134,10 @@ static int control_memreport(struct req *r)
 {
 	struct xsd *x = r->x;
 	unsigned ndom = 0;
+	struct list *pos, *tmp;
 
-	for (unsigned d = 1; d < DOMID_FIRST_RESERVED; d++)
-		ndom += x->domains[d] != NULL;
+	list_for_each_safe(pos, tmp, &x->domain_list)
+		ndom++;
 	say(r, "nodes %zu\nwatches %zu\nconnections %u\ndomains %u\n", x->tree.index.count,
 	    x->watches.count, x->nconns, ndom);
 	return done(r);

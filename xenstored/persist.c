@@ -65,6 +65,7 @@ static void dump(void *ctx, struct journal *j)
 {
 	static const char *const special[] = {"@introduceDomain", "@releaseDomain"};
 	struct xsd *x = ctx;
+	struct list *dpos, *dtmp;
 
 	tree_walk(&x->tree, NULL, dump_node, j);
 	for (size_t i = 0; i < 2; i++) {
@@ -73,12 +74,12 @@ static void dump(void *ctx, struct journal *j)
 		if (n)
 			journal_node_set(j, n);
 	}
-	for (unsigned id = 1; id < DOMID_FIRST_RESERVED; id++) {
-		struct domain *d = x->domains[id];
+	list_for_each_safe(dpos, dtmp, &x->domain_list)
+	{
+		struct domain *d = list_entry(dpos, struct domain, link);
+		unsigned id = d->domid;
 		struct list *pos, *tmp;
 
-		if (!d)
-			continue;
 		journal_domain(j, id, true, d->mfn, d->port, d->target);
 		for (size_t off = 0; off < d->saved_watches.len;) {
 			const char *p = d->saved_watches.p + off + 1, *t = p + strlen(p) + 1;
@@ -123,11 +124,7 @@ int persist_open(struct xsd *x, const char *dir)
 	if (ret < 0)
 		return ret;
 	x->tree.journal = x->journal;
-	for (unsigned id = 1; id < DOMID_FIRST_RESERVED; id++) {
-		if (x->domains[id]) {
-			x->reattach_deadline = xsd_clock_ms() + x->reattach_timeout_s * 1000ull;
-			break;
-		}
-	}
+	if (!list_empty(&x->domain_list))
+		x->reattach_deadline = xsd_clock_ms() + x->reattach_timeout_s * 1000ull;
 	return persist_compact(x);
 }

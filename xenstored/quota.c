@@ -73,13 +73,21 @@ int quota_parse_assignment(struct quota *q, const char *arg)
 
 int acct_init(struct acct *a)
 {
-	/* 65536 entries; pages are only backed once a domain uses them. */
-	a->dom = calloc(65536, sizeof(*a->dom));
-	return a->dom ? 0 : -ENOMEM;
+	memset(a, 0, sizeof(*a));
+	return 0;
+}
+
+struct acct_dom *acct_alloc_chunk(struct acct *a, uint16_t domid)
+{
+	struct acct_dom **c = &a->chunk[domid / ACCT_CHUNK];
+
+	*c = calloc(ACCT_CHUNK, sizeof(**c));
+	return *c ? &(*c)[domid % ACCT_CHUNK] : &a->spare;
 }
 
 void acct_fini(struct acct *a)
 {
-	free(a->dom);
-	a->dom = NULL;
+	for (size_t i = 0; i < 65536 / ACCT_CHUNK; i++)
+		free(a->chunk[i]);
+	memset(a, 0, sizeof(*a));
 }

@@ -42,17 +42,31 @@ struct acct_dom {
 	uint64_t memory;
 };
 
-/* Usage of every domid (indexed by domid, 0..65535). */
+/* Usage of every domid (0..65535), in chunks allocated when first used. */
+#define ACCT_CHUNK 1024
 struct acct {
-	struct acct_dom *dom;
+	struct acct_dom *chunk[65536 / ACCT_CHUNK];
+	struct acct_dom spare; /* stands in for a chunk that could not be allocated */
 };
 
 int acct_init(struct acct *a);
 void acct_fini(struct acct *a);
+struct acct_dom *acct_alloc_chunk(struct acct *a, uint16_t domid);
 
 static inline struct acct_dom *acct_of(struct acct *a, uint16_t domid)
 {
-	return &a->dom[domid];
+	struct acct_dom *c = a->chunk[domid / ACCT_CHUNK];
+
+	return c ? &c[domid % ACCT_CHUNK] : acct_alloc_chunk(a, domid);
+}
+
+/* What a domain uses, without allocating (zero for domains never seen). */
+static inline struct acct_dom acct_peek(const struct acct *a, uint16_t domid)
+{
+	const struct acct_dom *c = a->chunk[domid / ACCT_CHUNK];
+	struct acct_dom none = {0};
+
+	return c ? c[domid % ACCT_CHUNK] : none;
 }
 
 /* Adds delta to a counter, clamping at zero so a bookkeeping slip cannot wrap. */

@@ -36,6 +36,7 @@ int xsd_init(struct xsd *x)
 	list_init(&x->ready);
 	list_init(&x->dirty);
 	list_init(&x->dead);
+	list_init(&x->domain_list);
 	x->domains = calloc(DOMID_FIRST_RESERVED, sizeof(*x->domains));
 	if (!x->domains || acct_init(&x->acct) < 0 || htable_init(&x->watches, 256) < 0)
 		goto fail;
@@ -60,8 +61,8 @@ void xsd_fini(struct xsd *x)
 	if (x->journal)
 		journal_close(x->journal);
 	x->journal = x->tree.journal = NULL;
-	for (unsigned id = 1; id < DOMID_FIRST_RESERVED; id++)
-		domain_forget(x, id);
+	while (!list_empty(&x->domain_list))
+		domain_forget(x, list_entry(x->domain_list.next, struct domain, link)->domid);
 	while (!list_empty(&x->conns))
 		conn_free(first(&x->conns, offsetof(struct conn, link)));
 	while (!list_empty(&x->dead))

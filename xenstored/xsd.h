@@ -41,6 +41,7 @@ struct xsd {
 	struct tree tree;
 	struct htable watches; /* struct watch by path */
 	struct domain **domains; /* indexed by domid, DOMID_FIRST_RESERVED entries */
+	struct list domain_list; /* the same domains, to walk them */
 	struct journal *journal; /* NULL: no persistence */
 	struct loop *loop;	 /* NULL: driven by hand (tests, fuzzers) */
 

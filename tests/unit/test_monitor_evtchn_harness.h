@@ -23,6 +23,8 @@
 #include "../../monitor/domain.h"
 #include "../../monitor/eventloop.h"
 #include "../../monitor/pv/evtchn.h"
+#include "../../monitor/pv/mmu.h"
+#include "../../monitor/pv/segments.h"
 
 #define BAD_GVA 0x1000ULL	/* an "unmapped" guest address */
 #define BAD_GVA_END 0x10000ULL
@@ -69,6 +71,43 @@ void mlog(struct domain *d, const char *fmt, ...)
 	(void)fmt;
 }
 
+/* The frame checks of VCPUOP_initialise belong to mmu.c and segments.c:
+ * here they record what they were given and fail on request. */
+static struct {
+	int gdt_rc, tables_rc;
+	unsigned int gdt_calls, gdt_destroyed, tables_calls;
+	uint64_t gdt_frame0, kernel_mfn, user_mfn;
+	unsigned int gdt_entries;
+} frames;
+
+int segments_set_gdt(struct vcpu *cur, struct vcpu *target, const uint64_t *f, unsigned int entries)
+{
+	(void)cur;
+	(void)target;
+	frames.gdt_calls++;
+	frames.gdt_frame0 = f[0];
+	frames.gdt_entries = entries;
+	return frames.gdt_rc;
+}
+
+void segments_destroy_gdt(struct vcpu *cur, struct vcpu *target)
+{
+	(void)cur;
+	(void)target;
+	frames.gdt_destroyed++;
+}
+
+int mmu_vcpu_set_tables(struct vcpu *cur, struct vcpu *target, uint64_t kernel_mfn,
+			uint64_t user_mfn)
+{
+	(void)cur;
+	(void)target;
+	frames.tables_calls++;
+	frames.kernel_mfn = kernel_mfn;
+	frames.user_mfn = user_mfn;
+	return frames.tables_rc;
+}
+
 /* A built domain: vCPUs as the builder leaves them (events masked, vCPU 0
  * online), event-channel state allocated; no timers unless with_time. */
 static inline struct domain *test_domain(unsigned int nr_vcpus, bool with_time)
@@ -99,6 +138,7 @@ static inline struct domain *test_domain(unsigned int nr_vcpus, bool with_time)
 	if (with_time)
 		assert_int_equal(time_init(d), 0);
 	memset(kicks, 0, sizeof(kicks));
+	memset(&frames, 0, sizeof(frames));
 	shutdown_reason = -1;
 	shutdowns = 0;
 	return d;

@@ -25,6 +25,7 @@ static int setup(void **state)
 	v0 = &d->vcpu[0];
 	v1 = &d->vcpu[1];
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.flags = VGCF_in_kernel;
 	ctx.user_regs.rip = 0xffffffff80001000ULL;
 	ctx.user_regs.rsp = 0xffffffff80200000ULL;
 	ctx.kernel_sp = 0xffffffff80200000ULL;
@@ -121,8 +122,7 @@ static void test_initialise_checks(void **state)
 		{ offsetof(struct vcpu_guest_context, gdt_ents), FIRST_RESERVED_GDT_ENTRY + 1 },
 		{ offsetof(struct vcpu_guest_context, debugreg[0]), 0xffff800000001000ULL },
 		{ offsetof(struct vcpu_guest_context, debugreg[7]), 0x100000000ULL },
-		{ offsetof(struct vcpu_guest_context, ctrlreg[3]), TEST_RAM_PAGES << 12 },
-		{ offsetof(struct vcpu_guest_context, ctrlreg[1]), 1ULL << 40 },
+		{ offsetof(struct vcpu_guest_context, flags), 0 },	/* user mode, no user L4 */
 	};
 
 	(void)state;
@@ -131,8 +131,39 @@ static void test_initialise_checks(void **state)
 		memcpy((uint8_t *)&c + bad[i].offset, &bad[i].value, sizeof(uint64_t));
 		assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 1, &c), -XEN_EINVAL);
 	}
+	assert_int_equal(frames.gdt_calls + frames.tables_calls, 0);
 	/* None of them stuck: a good context is still taken. */
 	assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 1, &ctx), 0);
+}
+
+static void test_initialise_takes_the_frames(void **state)
+{
+	struct vcpu_guest_context got;
+
+	(void)state;
+	ctx.gdt_frames[0] = 9;
+	ctx.gdt_ents = 512;
+	ctx.ctrlreg[1] = xen_pfn_to_cr3(6);
+
+	/* A bad GDT: refused before the page tables are looked at. */
+	frames.gdt_rc = -XEN_EINVAL;
+	assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+	assert_int_equal(frames.tables_calls, 0);
+	/* Bad page tables: the GDT taken is given back. */
+	frames.gdt_rc = 0;
+	frames.tables_rc = -XEN_EINVAL;
+	assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+	assert_int_equal(frames.gdt_destroyed, 1);
+	assert_false(vcpu_take_initial_context(v1, &got));
+	assert_int_equal(vcpu_call(v0, VCPUOP_up, 1, NULL), -XEN_EINVAL);
+
+	frames.tables_rc = 0;
+	assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 1, &ctx), 0);
+	assert_int_equal(frames.gdt_frame0, 9);
+	assert_int_equal(frames.gdt_entries, 512);
+	assert_int_equal(frames.kernel_mfn, 5);
+	assert_int_equal(frames.user_mfn, 6);
+	assert_true(vcpu_take_initial_context(v1, &got));
 }
 
 static void test_register_vcpu_info(void **state)
@@ -280,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_up_down_and_initialise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initialise_online, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initialise_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initialise_takes_the_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_vcpu_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_and_time_areas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_and_misc, setup, teardown),

@@ -109,7 +109,7 @@ static void test_store_survives(void **state)
 	tconn_callv(&e->x, e->t, XS_READ, 0, &m, "/bin", NULL);
 	assert_int_equal(m.len, 3);
 	assert_memory_equal(m.p, "\x01\0\x02", 3);
-	assert_int_equal(e->x.acct.dom[5].nodes, 1);
+	assert_int_equal(acct_peek(&e->x.acct, 5).nodes, 1);
 	tconn_callv(&e->x, e->t, XS_CONTROL, 0, &m, "check", NULL);
 	assert_string_equal(m.p, "OK");
 }

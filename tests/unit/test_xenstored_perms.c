@@ -183,8 +183,8 @@ static void test_check_accounting(void **state)
 	assert_int_equal(t_write(&e->x, e->d7, 0, "/acc/b/c", "1"), 0);
 	assert_int_equal(set_perms(&e->x, e->dom0, "/acc/a", "b7", NULL), 0);
 	assert_int_equal(t_simple(&e->x, e->dom0, XS_RM, 0, "/acc/b", NULL), 0);
-	assert_int_equal(e->x.acct.dom[5].nodes, 0);
-	assert_int_equal(e->x.acct.dom[7].nodes, 1);
+	assert_int_equal(acct_peek(&e->x.acct, 5).nodes, 0);
+	assert_int_equal(acct_peek(&e->x.acct, 7).nodes, 1);
 	tconn_callv(&e->x, e->dom0, XS_CONTROL, 0, &m, "check", NULL);
 	assert_string_equal(m.p, "OK");
 }

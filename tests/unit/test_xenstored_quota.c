@@ -68,7 +68,7 @@ static void test_nodes(void **state)
 	}
 	assert_int_equal(ret, ENOSPC);
 	assert_int_equal(i, 10);
-	assert_int_equal(e->x.acct.dom[5].nodes, 10);
+	assert_int_equal(acct_peek(&e->x.acct, 5).nodes, 10);
 	/* Nor through a transaction, nor by creating several levels at once. */
 	{
 		uint32_t tx = t_txn_start(&e->x, e->d5);
@@ -142,7 +142,7 @@ static void test_transactions(void **state)
 	others_served(e);
 	assert_int_equal(t_txn_end(&e->x, e->d5, ids[3], false), 0);
 	assert_int_not_equal(t_txn_start(&e->x, e->d5), 0);
-	assert_int_equal(e->x.acct.dom[5].transactions, 10);
+	assert_int_equal(acct_peek(&e->x.acct, 5).transactions, 10);
 }
 
 static void test_transaction_nodes(void **state)
@@ -214,7 +214,7 @@ static void test_memory(void **state)
 	}
 	assert_int_equal(ret, ENOMEM);
 	assert_true(i > 5);
-	assert_true(e->x.acct.dom[5].memory <= 32 * 1024);
+	assert_true(acct_peek(&e->x.acct, 5).memory <= 32 * 1024);
 	others_served(e);
 }
 

@@ -442,7 +442,7 @@ static void test_release_removes_domain_nodes(void **state)
 	assert_int_equal(m.len, 3);
 	tconn_callv(&e->x, e->dom0, XS_IS_DOMAIN_INTRODUCED, 0, &m, "3", NULL);
 	assert_string_equal(m.p, "F");
-	assert_int_equal(e->x.acct.dom[3].nodes, 0);
+	assert_int_equal(acct_peek(&e->x.acct, 3).nodes, 0);
 	tconn_callv(&e->x, e->dom0, XS_CONTROL, 0, &m, "check", NULL);
 	assert_string_equal(m.p, "OK");
 }

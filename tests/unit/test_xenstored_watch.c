@@ -190,7 +190,7 @@ static void test_slow_guest_watcher_bounded(void **state)
 	/* Queued events are bounded by the domain's memory quota. */
 	assert_non_null(e->d5->c);
 	assert_true(conn_out_pending(e->d5->c) <= e->x.quota.val[Q_MEMORY]);
-	assert_true(e->x.acct.dom[5].memory <= e->x.quota.val[Q_MEMORY]);
+	assert_true(acct_peek(&e->x.acct, 5).memory <= e->x.quota.val[Q_MEMORY]);
 }
 
 int main(void)
