@@ -12,6 +12,8 @@
 #include <xen/vcpu.h>
 
 #include "evtchn.h"
+#include "mmu.h"
+#include "segments.h"
 
 #define STIME_DELTA_MAX ((int64_t)(~0ULL >> 2))
 #define MIN_PERIOD_NS 1000000	/* 1 ms */
@@ -104,8 +106,8 @@ static long register_vcpu_info(struct vcpu *t, const struct vcpu_register_vcpu_i
 /* ---- VCPUOP_initialise, up, down ------------------------------------------------------ */
 
 /* The checks Xen's arch_set_info_guest makes on a 64-bit PV context before
- * using any of it. Frames (GDT, page tables) are checked when it is loaded. */
-static bool context_ok(const struct domain *d, const struct vcpu_guest_context *c)
+ * it takes the GDT and page-table frames (which are checked as they are). */
+static bool context_ok(const struct vcpu_guest_context *c)
 {
 	if (c->debugreg[6] != (uint32_t)c->debugreg[6] ||
 	    c->debugreg[7] != (uint32_t)c->debugreg[7])
@@ -126,11 +128,24 @@ static bool context_ok(const struct domain *d, const struct vcpu_guest_context *
 		return false;
 	if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
 		return false;
-	/* The kernel page tables (and the user ones, if given) must be RAM. */
-	if (xen_cr3_to_pfn(c->ctrlreg[3]) >= d->nr_pages ||
-	    (c->ctrlreg[1] && xen_cr3_to_pfn(c->ctrlreg[1]) >= d->nr_pages))
+	/* Starting in user mode needs user page tables. */
+	if (!(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
 		return false;
 	return true;
+}
+
+/* The frames of the context: its GDT, then its page tables (Xen's order). */
+static long take_frames(struct vcpu *v, struct vcpu *t, const struct vcpu_guest_context *c)
+{
+	long rc = segments_set_gdt(v, t, c->gdt_frames, (unsigned int)c->gdt_ents);
+
+	if (rc)
+		return rc;
+	rc = mmu_vcpu_set_tables(v, t, xen_cr3_to_pfn(c->ctrlreg[3]),
+				 xen_cr3_to_pfn(c->ctrlreg[1]));
+	if (rc)
+		segments_destroy_gdt(v, t);
+	return rc;
 }
 
 static void set_online(struct vcpu *t, bool online)
@@ -154,19 +169,24 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t gva)
 		free(c);
 		return -XEN_EFAULT;
 	}
+	/* Hypercalls are serialised (d->lock): nobody initialises t meanwhile. */
 	pthread_mutex_lock(&op->lock);
-	if (op->initialised) {
+	if (op->initialised)
 		rc = -XEN_EEXIST;
-	} else if (!context_ok(t->d, c)) {
+	pthread_mutex_unlock(&op->lock);
+	if (!rc && !context_ok(c))
 		rc = -XEN_EINVAL;
-	} else {
+	if (!rc)
+		rc = take_frames(v, t, c);
+	if (!rc) {
+		pthread_mutex_lock(&op->lock);
 		op->initialised = true;
 		online = c->flags & VGCF_online;
 		free(op->initial);
 		op->initial = c;
 		c = NULL;
+		pthread_mutex_unlock(&op->lock);
 	}
-	pthread_mutex_unlock(&op->lock);
 	free(c);
 	if (online) {
 		set_online(t, true);

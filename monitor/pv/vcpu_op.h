@@ -17,9 +17,11 @@ struct vcpu_op_vcpu {
 };
 
 /*
- * The context a VCPUOP_initialise gave v (already checked as Xen does
- * before keeping it), once: the run loop loads it (registers, page tables,
- * GDT, callbacks ...) before v first runs after coming up. Any thread.
+ * The context a VCPUOP_initialise gave v, once. It was checked as Xen does,
+ * and its GDT and page tables are already v's (segments_set_gdt,
+ * mmu_vcpu_set_tables); the run loop loads the rest (registers, kernel or
+ * user mode, trap table, callbacks, kernel stack, segment bases, LDT, FPU)
+ * before v first runs after coming up. Any thread.
  */
 bool vcpu_take_initial_context(struct vcpu *v, struct vcpu_guest_context *out);
 

@@ -57,7 +57,8 @@ static void test_up_down_and_initialise(void **state)
 	assert_int_equal(vcpu_call(v0, VCPUOP_is_up, 1, NULL), 0);
 	assert_int_equal(vcpu_call(v0, VCPUOP_is_up, 3, NULL), -XEN_ENOENT);
 	assert_int_equal(vcpu_call(v0, VCPUOP_up, 0, NULL), 0);
-	assert_int_equal(vcpu_call(v0, VCPUOP_up, 1, NULL), -XEN_EINVAL);	/* not initialised */
+	/* Not initialised yet. */
+	assert_int_equal(vcpu_call(v0, VCPUOP_up, 1, NULL), -XEN_EINVAL);
 	assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 0, &ctx), -XEN_EEXIST);
 	assert_int_equal(vcpu_call(v0, VCPUOP_initialise, 1, (void *)BAD_GVA), -XEN_EFAULT);
 	assert_false(vcpu_take_initial_context(v1, &got));
@@ -100,29 +101,31 @@ static void test_initialise_online(void **state)
 	assert_true(d->vcpu[2].online);
 }
 
+#define CTX struct vcpu_guest_context
+
 static void test_initialise_checks(void **state)
 {
 	static const struct {
 		size_t offset;
 		uint64_t value;
 	} bad[] = {
-		{ offsetof(struct vcpu_guest_context, user_regs.rip), 0x0000800000000000ULL },
-		{ offsetof(struct vcpu_guest_context, user_regs.rsp), 0x8000000000000000ULL },
-		{ offsetof(struct vcpu_guest_context, kernel_sp), 0x0001000000000000ULL },
-		{ offsetof(struct vcpu_guest_context, fs_base), 0x0000800000000000ULL },
-		{ offsetof(struct vcpu_guest_context, gs_base_kernel), 0x0000800000000000ULL },
-		{ offsetof(struct vcpu_guest_context, gs_base_user), 0x0000800000000000ULL },
-		{ offsetof(struct vcpu_guest_context, event_callback_eip), 0x0000900000000000ULL },
-		{ offsetof(struct vcpu_guest_context, failsafe_callback_eip), 0x0000900000000000ULL },
-		{ offsetof(struct vcpu_guest_context, syscall_callback_eip), 0x0000900000000000ULL },
-		{ offsetof(struct vcpu_guest_context, trap_ctxt[14].address), 0x0000900000000000ULL },
-		{ offsetof(struct vcpu_guest_context, ldt_base), 0xffff800000000000ULL },
-		{ offsetof(struct vcpu_guest_context, ldt_base), 0x1008 },
-		{ offsetof(struct vcpu_guest_context, ldt_ents), 8193 },
-		{ offsetof(struct vcpu_guest_context, gdt_ents), FIRST_RESERVED_GDT_ENTRY + 1 },
-		{ offsetof(struct vcpu_guest_context, debugreg[0]), 0xffff800000001000ULL },
-		{ offsetof(struct vcpu_guest_context, debugreg[7]), 0x100000000ULL },
-		{ offsetof(struct vcpu_guest_context, flags), 0 },	/* user mode, no user L4 */
+		{ offsetof(CTX, user_regs.rip), 0x0000800000000000ULL },
+		{ offsetof(CTX, user_regs.rsp), 0x8000000000000000ULL },
+		{ offsetof(CTX, kernel_sp), 0x0001000000000000ULL },
+		{ offsetof(CTX, fs_base), 0x0000800000000000ULL },
+		{ offsetof(CTX, gs_base_kernel), 0x0000800000000000ULL },
+		{ offsetof(CTX, gs_base_user), 0x0000800000000000ULL },
+		{ offsetof(CTX, event_callback_eip), 0x0000900000000000ULL },
+		{ offsetof(CTX, failsafe_callback_eip), 0x0000900000000000ULL },
+		{ offsetof(CTX, syscall_callback_eip), 0x0000900000000000ULL },
+		{ offsetof(CTX, trap_ctxt[14].address), 0x0000900000000000ULL },
+		{ offsetof(CTX, ldt_base), 0xffff800000000000ULL },
+		{ offsetof(CTX, ldt_base), 0x1008 },
+		{ offsetof(CTX, ldt_ents), 8193 },
+		{ offsetof(CTX, gdt_ents), FIRST_RESERVED_GDT_ENTRY + 1 },
+		{ offsetof(CTX, debugreg[0]), 0xffff800000001000ULL },
+		{ offsetof(CTX, debugreg[7]), 0x100000000ULL },
+		{ offsetof(CTX, flags), 0 },	/* user mode, no user L4 */
 	};
 
 	(void)state;
