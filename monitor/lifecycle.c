@@ -17,6 +17,8 @@
 
 #include "console.h"
 #include "eventloop.h"
+#include "pv/evtchn.h"
+#include "pv/mmu.h"
 #include "vcpu.h"
 #include "xs_domain.h"
 
@@ -75,7 +77,7 @@ const char *shutdown_reason_name(int reason)
 /* Record the reason if the domain is not shutting down yet; true if it won.
  * The caller may hold d->lock (a hypercall), so only atomics and the vCPU
  * locks (taken after d->lock everywhere) are used. */
-static bool shutdown_begin(struct domain *d, int reason)
+static bool shutdown_record(struct domain *d, int reason)
 {
 	int none = -1;
 
@@ -85,15 +87,22 @@ static bool shutdown_begin(struct domain *d, int reason)
 	d->state = DOM_SHUTDOWN;	/* vCPU threads wait instead of entering the guest */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_kick(&d->vcpu[i]);
+	return true;
+}
+
+/* The event loop takes the action (after the reason has been logged). */
+static void shutdown_wake(struct domain *d)
+{
 	if (lc.fd >= 0 && eventfd_write(lc.fd, 1) < 0)
 		mlog(d, "cannot wake the event loop for the shutdown: %s", strerror(errno));
-	return true;
 }
 
 void domain_shutdown(struct domain *d, int reason)
 {
-	if (shutdown_begin(d, reason))
-		mlog(d, "domain %u shut down: %s", d->domid, shutdown_reason_name(reason));
+	if (!shutdown_record(d, reason))
+		return;
+	mlog(d, "domain %u shut down: %s", d->domid, shutdown_reason_name(reason));
+	shutdown_wake(d);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -104,10 +113,12 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (shutdown_begin(d, SHUTDOWN_crash))
-		mlog(d, "domain %u crashed: %s", d->domid, why);
-	else
+	if (!shutdown_record(d, SHUTDOWN_crash)) {
 		mlog(d, "domain %u (already shut down): %s", d->domid, why);
+		return;
+	}
+	mlog(d, "domain %u crashed: %s", d->domid, why);
+	shutdown_wake(d);
 }
 
 /* ---- the event-loop side ------------------------------------------------------- */
@@ -137,6 +148,9 @@ static void take_down(struct domain *d)
 	d->dying = true;
 	xs_domain_release(d);
 	console_unbind(lc.con);
+	/* what the builder's evtchn_init and mmu_init set up (timers too) */
+	evtchn_destroy(d);
+	mmu_destroy(d);
 	domain_teardown(d);
 }
 
@@ -154,17 +168,11 @@ static void restart(struct domain *d)
 	uint16_t domid = d->domid;
 	char name[sizeof(d->name)], err[256] = "";
 
-	struct evtchn_state *evtchn;
-
 	take_down(d);
-	/* A fresh domain, but the event-channel state survives: evtchn_init
-	 * destroys what an earlier build left (its timers included). */
-	evtchn = d->evtchn;
 	memcpy(name, d->name, sizeof(name));
 	memset(d, 0, sizeof(*d));
 	d->domid = domid;
 	memcpy(d->name, name, sizeof(name));
-	d->evtchn = evtchn;
 	lc.handled = false;
 	lc.pause_count = 0;
 

@@ -42,6 +42,7 @@ static struct {
 	int to_guest_fd;	/* xenstored signals it to notify the guest */
 	char dom_path[NODE_LEN], vm_path[NODE_LEN];
 	char console_be_dom[NODE_LEN], console_be[NODE_LEN];	/* .../console/<id>, .../<id>/0 */
+	char uuid[37];	/* kept across restarts, as libxl keeps a domain's */
 } xsd = {.to_store_fd = -1, .to_guest_fd = -1};
 
 /* ---- writing the nodes ---------------------------------------------------- */
@@ -294,7 +295,6 @@ int xs_domain_introduce(struct domain *d, const struct build_config *cfg)
 {
 	const char *failed = "";
 	const char *step;
-	char uuid[37];
 	int rc;
 
 	xsd.xs = xs_client_open();
@@ -304,16 +304,17 @@ int xs_domain_introduce(struct domain *d, const struct build_config *cfg)
 		return -1;
 	}
 	xsd.d = d;
-	make_uuid(uuid);
+	if (!xsd.uuid[0])
+		make_uuid(xsd.uuid);
 	snprintf(xsd.dom_path, sizeof(xsd.dom_path), "/local/domain/%u", d->domid);
-	snprintf(xsd.vm_path, sizeof(xsd.vm_path), "/vm/%s", uuid);
+	snprintf(xsd.vm_path, sizeof(xsd.vm_path), "/vm/%s", xsd.uuid);
 	snprintf(xsd.console_be_dom, sizeof(xsd.console_be_dom), "/local/domain/0/backend/console/%u",
 		 d->domid);
 	snprintf(xsd.console_be, sizeof(xsd.console_be), "/local/domain/0/backend/console/%u/0",
 		 d->domid);
 
 	step = "writing the domain's nodes";
-	rc = in_transaction(fill_create, &(struct create_args){d, cfg, uuid}, &failed);
+	rc = in_transaction(fill_create, &(struct create_args){d, cfg, xsd.uuid}, &failed);
 	if (rc)
 		goto fail;
 	step = "bridging the store event channel";
