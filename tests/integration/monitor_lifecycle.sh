@@ -3,7 +3,9 @@
 # prints to the console ring and through console_io, then powers off):
 # ready line, console and hypervisor logs, the control socket's requests,
 # the on_poweroff actions, --paused, the console buffered for a late client,
-# SIGTERM, and that no control socket is left behind.
+# SIGTERM, and that no control socket is left behind. A kernel made here
+# that executes ud2 without a trap table crashes: the on_crash actions and
+# the crash exit status.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 B=${XENO_BUILD:-$root/build}
@@ -53,12 +55,33 @@ EOF
 
 state_of() { ctl "$1" info | sed -n 's/^state //p'; }
 
+# A minimal Xen PV kernel (ELF notes GUEST_OS, XEN_VERSION, VIRT_BASE,
+# PADDR_OFFSET, ENTRY) whose first instruction is ud2: with no trap table
+# registered, Xen crashes the domain.
+python3 - "$tmp/crasher" <<'EOF'
+import struct, sys
+base = 0xffffffff80000000
+code = b"\x0f\x0b" + b"\x90" * 14
+def note(t, desc):
+    pad = lambda b: b + b"\0" * (-len(b) % 4)
+    return struct.pack("<III", 4, len(desc), t) + pad(b"Xen\0") + pad(desc)
+notes = (note(6, b"linux\0") + note(5, b"xen-3.0\0") + note(3, struct.pack("<Q", base)) +
+         note(4, struct.pack("<Q", base)) + note(1, struct.pack("<Q", base)))
+eh = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 2, 62, 1, base,
+                 64, 0, 0, 64, 56, 2, 64, 0, 0)
+load = struct.pack("<IIQQQQQQ", 1, 5, 0x1000, base, base, len(code), 0x1000, 0x1000)
+pnote = struct.pack("<IIQQQQQQ", 4, 4, 176, 0, 0, len(notes), len(notes), 4)
+img = eh + load + pnote + notes
+open(sys.argv[1], "wb").write(img + b"\0" * (0x1000 - len(img)) + code)
+EOF
+
 # start DOMID NAME ARGS...: run a monitor in the background; sets $pid.
+# KERNEL overrides the guest.
 start() {
 	local domid=$1 name=$2
 	shift 2
-	"$MON" --domid "$domid" --name "$name" --kernel "$GUEST" --memory 32 --vcpus 1 \
-		--ready-fd 3 "$@" 3>"$tmp/ready-$name" >"$tmp/mon-$name.out" 2>&1 &
+	"$MON" --domid "$domid" --name "$name" --kernel "${KERNEL:-$GUEST}" --memory 32 \
+		--vcpus 1 --ready-fd 3 "$@" 3>"$tmp/ready-$name" >"$tmp/mon-$name.out" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	for _ in $(seq 100); do
@@ -160,5 +183,43 @@ rc=$?
 	fail "dom7.ctl left behind"
 grep -q "destroyed: Terminated" "$tmp/mon-paused.out" && pass "SIGTERM logged" ||
 	fail "SIGTERM not logged"
+
+# 4. A crash with on_crash=destroy: the crash exit status, logged for dmesg.
+KERNEL=$tmp/crasher start 12 crash
+wait_exit "$pid" 30
+rc=$?
+[ $rc -eq 2 ] && pass "crash + destroy exits 2" || fail "crash exit status $rc"
+grep -q "^(XEN) (d12) domain 12 crashed: " "$XENO_LOG_DIR/hypervisor.log" &&
+	pass "crash logged for xl dmesg" || fail "crash not in hypervisor.log"
+
+# 5. on_crash=preserve: shut down with reason crash until destroyed.
+KERNEL=$tmp/crasher start 13 crashkeep --on-crash preserve
+if wait_state 13 "---sc-" 30; then
+	pass "crashed and preserved: ---sc-"
+else
+	fail "crashed state '$(state_of 13)'"
+fi
+[ "$(ctl 13 destroy)" = ok ] || fail "destroy of a crashed domain"
+wait_exit "$pid" 20
+rc=$?
+[ $rc -eq 2 ] && pass "destroyed after a crash exits 2" || fail "exit status $rc"
+
+# 6. on_poweroff=restart: built again with the same domid, again and again.
+start 14 again --on-poweroff restart
+for _ in $(seq 300); do
+	[ "$(grep -c "restarting" "$tmp/mon-again.out")" -ge 3 ] && break
+	sleep 0.1
+done
+n=$(grep -c "restarting" "$tmp/mon-again.out")
+[ "$n" -ge 3 ] && pass "restarted $n times" || fail "restarted $n times"
+n=$(grep -c "Test result:" "$XENO_LOG_DIR/console-again.log")
+[ "$n" -ge 3 ] && pass "each boot's output in one console log" || fail "$n boots in the console log"
+[[ $(ctl 14 info) == *"domid 14"* ]] && pass "the restarted domain answers" ||
+	fail "no answer after restarts"
+kill -TERM "$pid"
+wait_exit "$pid" 20
+rc=$?
+[ $rc -eq 0 ] && pass "restarting monitor stops on SIGTERM, exit 0" || fail "exit status $rc"
+[ ! -e "$XENO_RUN_DIR/dom14.ctl" ] && pass "socket removed" || fail "dom14.ctl left behind"
 
 [ $fails -eq 0 ]
