@@ -175,13 +175,20 @@ int evtchn_init(struct domain *d)
 		pthread_mutex_init(&ev->sched.lock, NULL);
 		ev->sched.runstate.state = RUNSTATE_offline;
 		pthread_mutex_init(&ev->time.lock, NULL);
+		ev->time.timer_fd[TIMER_SINGLESHOT] = ev->time.timer_fd[TIMER_PERIODIC] = -1;
 		ev->time.poll_fd = -1;
 		ev->sched.descheduled = true;
 		pthread_mutex_init(&ev->op.lock, NULL);
 	}
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		for (unsigned int k = 0; k < TIMER_NR; k++)
-			d->vcpu[i].timerfd[k] = -1;
+	/* What a previous build of the domain left in the fields we own. */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpu[i];
+		memset(v->timer_deadline, 0, sizeof(v->timer_deadline));
+		v->timer_period = 0;
+		v->runstate_gva = 0;
+		v->nr_poll_ports = 0;
+		v->poll_deadline = 0;
+	}
 	es->vcpu[0].op.initialised = true;	/* the builder set vCPU 0 up */
 	if (!d->boot_time_ns) {	/* system time counts from the build */
 		struct timespec t;

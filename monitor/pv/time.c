@@ -244,7 +244,7 @@ void time_set_singleshot(struct vcpu *v, int64_t deadline)
 
 	pthread_mutex_lock(&tv->lock);
 	v->timer_deadline[TIMER_SINGLESHOT] = deadline;
-	arm(v->d, v->timerfd[TIMER_SINGLESHOT], deadline);
+	arm(v->d, tv->timer_fd[TIMER_SINGLESHOT], deadline);
 	pthread_mutex_unlock(&tv->lock);
 }
 
@@ -255,7 +255,7 @@ static void singleshot_fired(void *arg, uint32_t events)
 	bool fire;
 
 	(void)events;
-	if (!expired(v->timerfd[TIMER_SINGLESHOT]))
+	if (!expired(tv->timer_fd[TIMER_SINGLESHOT]))
 		return;
 	pthread_mutex_lock(&tv->lock);
 	int64_t deadline = v->timer_deadline[TIMER_SINGLESHOT];
@@ -263,7 +263,7 @@ static void singleshot_fired(void *arg, uint32_t events)
 	if (fire)
 		v->timer_deadline[TIMER_SINGLESHOT] = 0;
 	else if (deadline)
-		arm(v->d, v->timerfd[TIMER_SINGLESHOT], deadline);	/* host clock ran ahead */
+		arm(v->d, tv->timer_fd[TIMER_SINGLESHOT], deadline);	/* host clock ran ahead */
 	pthread_mutex_unlock(&tv->lock);
 	if (fire)
 		time_send_timer_event(v);
@@ -283,7 +283,7 @@ static bool periodic_work(struct vcpu *v)
 		next = now + (int64_t)v->timer_period;
 	}
 	v->timer_deadline[TIMER_PERIODIC] = next;
-	arm(v->d, v->timerfd[TIMER_PERIODIC], next);
+	arm(v->d, tv->timer_fd[TIMER_PERIODIC], next);
 	return tick;
 }
 
@@ -295,7 +295,7 @@ void time_set_periodic(struct vcpu *v, uint64_t period)
 	pthread_mutex_lock(&tv->lock);
 	v->timer_period = period;
 	v->timer_deadline[TIMER_PERIODIC] = 0;
-	arm(v->d, v->timerfd[TIMER_PERIODIC], 0);
+	arm(v->d, tv->timer_fd[TIMER_PERIODIC], 0);
 	if (period)
 		tick = periodic_work(v);
 	pthread_mutex_unlock(&tv->lock);
@@ -321,7 +321,7 @@ static void periodic_fired(void *arg, uint32_t events)
 	struct vcpu *v = arg;
 
 	(void)events;
-	if (expired(v->timerfd[TIMER_PERIODIC]))
+	if (expired(time_of(v)->timer_fd[TIMER_PERIODIC]))
 		time_periodic_catch_up(v);
 }
 
@@ -331,7 +331,7 @@ void time_periodic_stop(struct vcpu *v)
 
 	pthread_mutex_lock(&tv->lock);
 	v->timer_deadline[TIMER_PERIODIC] = 0;
-	arm(v->d, v->timerfd[TIMER_PERIODIC], 0);
+	arm(v->d, tv->timer_fd[TIMER_PERIODIC], 0);
 	pthread_mutex_unlock(&tv->lock);
 }
 
@@ -344,7 +344,7 @@ void time_periodic_resume(struct vcpu *v)
 		/* An overdue tick fires at once; the handler raises it. */
 		int64_t next = tv->periodic_last + (int64_t)v->timer_period;
 		v->timer_deadline[TIMER_PERIODIC] = next;
-		arm(v->d, v->timerfd[TIMER_PERIODIC], next);
+		arm(v->d, tv->timer_fd[TIMER_PERIODIC], next);
 	}
 	pthread_mutex_unlock(&tv->lock);
 }
@@ -457,9 +457,10 @@ int time_init(struct domain *d)
 
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
-		if (add_timer(&v->timerfd[TIMER_SINGLESHOT], singleshot_fired, v) < 0 ||
-		    add_timer(&v->timerfd[TIMER_PERIODIC], periodic_fired, v) < 0 ||
-		    add_timer(&time_of(v)->poll_fd, poll_fired, v) < 0)
+		struct time_vcpu *tv = time_of(v);
+		if (add_timer(&tv->timer_fd[TIMER_SINGLESHOT], singleshot_fired, v) < 0 ||
+		    add_timer(&tv->timer_fd[TIMER_PERIODIC], periodic_fired, v) < 0 ||
+		    add_timer(&tv->poll_fd, poll_fired, v) < 0)
 			goto fail;
 		v->timer_period = TIME_DEFAULT_PERIOD_NS;
 		time_update_vcpu(v);
@@ -483,11 +484,11 @@ void time_destroy(struct domain *d)
 {
 	struct evtchn_state *es = d->evtchn;
 
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		struct vcpu *v = &d->vcpu[i];
-		del_timer(&v->timerfd[TIMER_SINGLESHOT]);
-		del_timer(&v->timerfd[TIMER_PERIODIC]);
-		del_timer(&time_of(v)->poll_fd);
+	for (unsigned int i = 0; i < XENO_MAX_VCPUS; i++) {
+		struct time_vcpu *tv = &es->vcpu[i].time;
+		del_timer(&tv->timer_fd[TIMER_SINGLESHOT]);
+		del_timer(&tv->timer_fd[TIMER_PERIODIC]);
+		del_timer(&tv->poll_fd);
 	}
 	for (unsigned int i = 0; i < NR_DOMAIN_WATCHDOGS; i++)
 		del_timer(&es->sched.watchdog_fd[i]);

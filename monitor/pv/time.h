@@ -22,6 +22,9 @@
 
 struct time_vcpu {
 	pthread_mutex_t lock;	/* this vCPU's timers; never held while raising an event */
+	/* Kept here, not in struct vcpu, so that a rebuild of the domain (whose
+	 * builder resets struct vcpu) still finds and closes them. */
+	int timer_fd[TIMER_NR];
 	int poll_fd;
 	int64_t periodic_last;	/* system time of the last periodic event */
 	uint64_t area_gva;	/* VCPUOP_register_vcpu_time_memory_area, 0: none */

@@ -4,6 +4,8 @@
  */
 #include "test_monitor_evtchn_harness.h"
 
+#include <fcntl.h>
+
 #include <xen/sched.h>
 
 static struct domain *d;
@@ -387,6 +389,26 @@ static void test_run_loop_ends_a_wait_itself(void **state)
 	assert_int_equal(runstate_of(v0), RUNSTATE_running);
 }
 
+/* The lifecycle rebuilds a domain in the same struct domain (restart). */
+static void test_rebuild_releases_the_old_state(void **state)
+{
+	int fds[3] = { evtchn_vcpu_of(v0)->time.timer_fd[TIMER_PERIODIC],
+		       evtchn_vcpu_of(v0)->time.poll_fd, d->evtchn->sched.watchdog_fd[1] };
+
+	(void)state;
+	v0->runstate_gva = 0x12345000;
+	v0->timer_deadline[TIMER_SINGLESHOT] = 77;
+	for (int i = 0; i < 3; i++)
+		assert_true(fcntl(fds[i], F_GETFD) >= 0);
+	assert_int_equal(evtchn_init(d), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(fcntl(fds[i], F_GETFD), -1);
+	assert_int_equal(v0->runstate_gva, 0);
+	assert_int_equal(v0->timer_deadline[TIMER_SINGLESHOT], 0);
+	assert_int_equal(time_init(d), 0);
+	assert_int_equal(bind_ipi(0), 1);	/* a fresh port table */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runstate_accounting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_areas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_loop_ends_a_wait_itself, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_releases_the_old_state, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
