@@ -69,6 +69,8 @@ struct vcpu {
 	struct trap_info traps[256];	/* set_trap_table; address 0 = none */
 	struct pv_callback cb_event, cb_failsafe, cb_syscall, cb_nmi;
 	bool fpu_ts;			/* virtual CR0.TS (fpu_taskswitch) */
+	uint64_t cr4;			/* the guest's view of CR4 */
+	uint64_t dr[8];			/* set_debugreg values (dr4/dr5 unused) */
 	uint64_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
 	unsigned int gdt_ents;
 	uint64_t ldt_base;
@@ -139,6 +141,7 @@ struct domain {
 	uint32_t store_evtchn, console_evtchn;
 	uint64_t hypercall_page_gva;
 	unsigned int gnttab_frames;	/* grant-table frames set up (v1) */
+	bool trace;			/* XENO_TRACE=1: log every exit */
 	uint64_t vm_assist;
 	char cmdline[MAX_GUEST_CMDLINE];
 

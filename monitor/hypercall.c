@@ -8,6 +8,7 @@
 
 #include "traps.h"
 #include "pv/console_io.h"
+#include "pv/debugreg.h"
 #include "pv/evtchn.h"
 #include "pv/grant_table.h"
 #include "pv/memory.h"
@@ -39,6 +40,8 @@ static const struct {
 	[__HYPERVISOR_physdev_op] = { "physdev_op", do_physdev_op },
 	[__HYPERVISOR_stack_switch] = { "stack_switch", do_stack_switch },
 	[__HYPERVISOR_set_callbacks] = { "set_callbacks", do_set_callbacks },
+	[__HYPERVISOR_set_debugreg] = { "set_debugreg", do_set_debugreg },
+	[__HYPERVISOR_get_debugreg] = { "get_debugreg", do_get_debugreg },
 	[__HYPERVISOR_fpu_taskswitch] = { "fpu_taskswitch", do_fpu_taskswitch },
 	[__HYPERVISOR_multicall] = { "multicall", do_multicall },
 	[__HYPERVISOR_xen_version] = { "xen_version", do_xen_version },

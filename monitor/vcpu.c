@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "emulate.h"
+#include "emulate_cr.h"
 #include "hvarea.h"
 #include "kvm/kvm.h"
 #include "pv/evtchn.h"
@@ -113,6 +114,11 @@ static void do_hypercall(struct vcpu *v)
 	if (ret != HYPERCALL_NO_RETURN)
 		r->rax = (uint64_t)ret;
 	v->regs_dirty = true;
+	if (v->d->trace)
+		mlog(v->d, "v%u hypercall %u (%#llx %#llx %#llx %#llx %#llx) = %ld", v->id, nr,
+		     (unsigned long long)arg[0], (unsigned long long)arg[1],
+		     (unsigned long long)arg[2], (unsigned long long)arg[3],
+		     (unsigned long long)arg[4], ret);
 }
 
 static void handle_syscall_exit(struct vcpu *v)
@@ -167,6 +173,12 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 	v->regs_dirty = true;
 	v->sregs_dirty = true;
 	v->cr2 = s.cr2;
+	if (v->d->trace)
+		mlog(v->d, "v%u exception %u error %#x at %#llx cr2 %#llx (%s mode)", v->id, vec, err,
+		     (unsigned long long)v->regs.rip, (unsigned long long)v->cr2,
+		     v->kernel_mode ? "kernel" : "user");
+	if (vec == 13 && emulate_cr_access(v))
+		return;
 	if (emulate_exception(v, vec, err))
 		return;
 	pv_inject_exception(v, vec, err_present, err);

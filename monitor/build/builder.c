@@ -277,6 +277,7 @@ int domain_build(struct domain *d, const struct build_config *cfg, char *err, si
 	d->ram_fd = -1;
 	d->shutdown_reason = -1;
 	d->nr_vcpus = cfg->vcpus;
+	d->trace = getenv("XENO_TRACE") && *getenv("XENO_TRACE") == '1';
 	pthread_mutex_init(&d->lock, NULL);
 	if (cfg->vcpus < 1 || cfg->vcpus > XENO_MAX_VCPUS) {
 		snprintf(err, errlen, "vcpus must be between 1 and %d", XENO_MAX_VCPUS);

@@ -71,13 +71,24 @@ static void filter_cpuid(struct kvm_vm *vm)
 		switch (e->function) {
 		case 1:
 			e->ecx &= ~((1u << 3) | (1u << 5) | (1u << 17) | (1u << 21) | (1u << 24));
+			/* No XSAVE: the guest kernel cannot set CR4.OSXSAVE here (its
+			 * CR4 writes are emulated), so XSAVE and what needs it (AVX,
+			 * FMA, F16C) are hidden; FXSAVE and SSE remain. */
+			e->ecx &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29));
 			e->ecx |= 1u << 31;
 			break;
 		case 7:
 			if (e->index == 0) {
 				e->ebx &= ~((1u << 7) | (1u << 10) | (1u << 20));	/* SMEP INVPCID SMAP */
-				e->ecx &= ~((1u << 2) | (1u << 3));		/* UMIP PKU */
+				e->ebx &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) |
+					    (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31)); /* AVX2, AVX-512 */
+				e->ecx &= ~((1u << 2) | (1u << 3) | (1u << 1) | (1u << 6) | (1u << 11) |
+					    (1u << 12) | (1u << 14));	/* UMIP PKU, AVX-512 */
+				e->edx &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23));
 			}
+			break;
+		case 0xd:
+			e->eax = e->ebx = e->ecx = e->edx = 0;	/* no XSAVE state */
 			break;
 		case 0x80000001:
 			e->ecx &= ~(1u << 2);	/* SVM */
