@@ -235,7 +235,9 @@ static void signal_event(void *arg, uint32_t events)
 }
 
 /* Signals for the monitor's own exit come through a signalfd on the loop;
- * blocked here before any thread exists, they stay blocked in every thread. */
+ * blocked here before any thread exists, they stay blocked in every thread.
+ * The vCPU kick signal (SIGUSR1) is blocked too: only the vCPU threads,
+ * which unblock it, take it. */
 static int setup_signals(void)
 {
 	sigset_t set;
@@ -245,10 +247,11 @@ static int setup_signals(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
 	sig.fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return sig.fd < 0 ? -1 : 0;
+	sigaddset(&set, SIGUSR1);
+	if (sig.fd < 0 || pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return 0;
 }
 
 int main(int argc, char **argv)
