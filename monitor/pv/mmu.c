@@ -46,7 +46,8 @@
 #define FASTPATH_L1 (PTE_NX | PTE_AVAIL_HIGH | PTE_AVAIL | PTE_G | PTE_D | PTE_A | PTE_US)
 #define FASTPATH_PDE (FASTPATH_L1 | PTE_RW)
 
-#define L4_SLOT_M2P HV_SLOT_FIRST
+/* The L4 slot of the read-only M2P (hvarea.h: not Xen's slot 256 here). */
+#define L4_SLOT_M2P ((unsigned int)(HV_M2P_VA >> 39) & 511)
 /* Xen's INVALID_MFN in a PTE: the all-ones frame of the 40-bit address. */
 #define PTE_INVALID_MFN ((PTE_ADDR) >> PAGE_SHIFT)
 #define M2P_INVALID (~0ULL)
@@ -548,7 +549,7 @@ static int fill_m2p_slot(struct domain *d, struct vcpu *cur, uint64_t l4)
 {
 	if (ent_read(d, cur, l4, L4_SLOT_M2P))
 		return 0;
-	return ent_write(d, cur, l4, L4_SLOT_M2P, d->hva->l4_slot[0]);
+	return ent_write(d, cur, l4, L4_SLOT_M2P, d->hva->l4_slot[L4_SLOT_M2P - HV_SLOT_FIRST]);
 }
 
 static bool m2p_strict(const struct domain *d)

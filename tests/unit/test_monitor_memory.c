@@ -281,9 +281,11 @@ static void m2p_information(void **state)
 	struct xen_machphys_mfn_list *l = env_va(d, ENV_ARGS);
 
 	assert_int_equal(memop(v, XENMEM_machphys_mapping, ENV_ARGS), 0);
-	assert_int_equal(mp->v_start, MACH2PHYS_VIRT_START);
-	assert_int_equal(mp->v_end, MACH2PHYS_VIRT_END);
-	assert_int_equal(mp->max_mfn, MACH2PHYS_NR_ENTRIES - 1);
+	/* Where the M2P is on this host, and how many frames it covers. */
+	assert_int_equal(mp->v_start, HV_M2P_VA);
+	assert_int_equal(mp->v_end, HV_M2P_VA + d->hva->m2p_nr * PAGE_SIZE);
+	assert_int_equal(mp->max_mfn, d->hva->m2p_nr * 512 - 1);
+	assert_true(mp->max_mfn >= d->hv_base_pfn + d->hv_nr_pages - 1);
 	*l = (struct xen_machphys_mfn_list){ .max_extents = 4, .extent_start = LIST };
 	list(d)[1] = 0x77;
 	assert_int_equal(memop(v, XENMEM_machphys_mfn_list, ENV_ARGS), 0);

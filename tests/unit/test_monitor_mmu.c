@@ -30,6 +30,9 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The slot of the read-only M2P in every L4 that has it. */
+#define M2P_SLOT ((unsigned int)(HV_M2P_VA >> 39) & 511)
+
 static long mmuext(struct vcpu *v, unsigned int cmd, uint64_t arg1, uint64_t arg2)
 {
 	struct mmuext_op *op = env_va(v->d, ENV_ARGS);
@@ -365,7 +368,7 @@ static void new_baseptr_switches_tables(void **state)
 	assert_int_equal(type_count(d, 50, NULL), 1);
 	assert_int_equal(type_count(d, ENV_L3, NULL), 2);
 	assert_int_equal(type_count(d, ENV_L4, NULL), 1);	/* still pinned */
-	assert_int_equal(*env_entry(d, 50, 256), d->hva->l4_slot[0]);
+	assert_int_equal(*env_entry(d, 50, M2P_SLOT), d->hva->l4_slot[M2P_SLOT - HV_SLOT_FIRST]);
 	assert_int_equal(*env_entry(d, 50, 257), d->hva->l4_slot[1]);
 	/* Unpinning the old L4 lets its tree go. */
 	assert_int_equal(mmuext(v, MMUEXT_UNPIN_TABLE, ENV_L4, 0), 0);
@@ -390,15 +393,19 @@ static void user_baseptr_and_m2p_strict(void **state)
 	assert_int_equal(mmuext(v, MMUEXT_NEW_USER_BASEPTR, 50, 0), 0);
 	assert_int_equal(v->guest_table_user, 50);
 	assert_int_equal(type_count(d, 50, NULL), 1);
-	assert_int_equal(*env_entry(d, 50, 256), 0);	/* not a kernel base yet */
+	assert_int_equal(*env_entry(d, 50, M2P_SLOT), 0);	/* not a kernel base yet */
 	assert_int_equal(mmuext(v, MMUEXT_NEW_USER_BASEPTR, 0, 0), 0);
 	assert_int_equal(type_count(d, 50, NULL), 0);
 	/* With m2p_strict an L4 gets the M2P when validated, and loses it as a
 	 * user base pointer. */
 	assert_int_equal(do_vm_assist(v, arg), 0);
 	assert_int_equal(mmuext(v, MMUEXT_NEW_USER_BASEPTR, 50, 0), 0);
-	assert_int_equal(*env_entry(d, 50, 256), 0);
+	assert_int_equal(*env_entry(d, 50, M2P_SLOT), 0);
 	assert_int_equal(mmuext(v, MMUEXT_PIN_L4_TABLE, 50, 0), 0);
+	*env_entry(d, 51, 0) = (ENV_L3 << 12) | PTE_P | PTE_RW;
+	assert_int_equal(env_map(v, 51, PTE_P), 0);
+	assert_int_equal(mmuext(v, MMUEXT_PIN_L4_TABLE, 51, 0), 0);
+	assert_int_equal(*env_entry(d, 51, M2P_SLOT), d->hva->l4_slot[M2P_SLOT - HV_SLOT_FIRST]);
 	assert_int_equal(type_count(d, 50, NULL), 2);
 	/* XTF's way: the kernel L4 as the user one too. */
 	assert_int_equal(mmuext(v, MMUEXT_NEW_USER_BASEPTR, ENV_L4, 0), 0);
