@@ -18,11 +18,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <xen/callback.h>
+
 #include "emulate.h"
 #include "emulate_cr.h"
 #include "hvarea.h"
 #include "kvm/kvm.h"
 #include "pv/evtchn.h"
+#include "pv/vcpu_op.h"
 #include "pv/time.h"
 #include "traps.h"
 
@@ -232,6 +235,39 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 	}
 }
 
+/* VCPUOP_initialise gave this vCPU a context (secondary CPUs): take it.
+ * The GDT and page tables were taken when the hypercall was made. */
+static void load_initial_context(struct vcpu *v)
+{
+	struct vcpu_guest_context c;
+
+	if (!vcpu_take_initial_context(v, &c))
+		return;
+	const struct cpu_user_regs *u = &c.user_regs;
+	v->regs = (struct vcpu_regs){
+		.rax = u->rax, .rbx = u->rbx, .rcx = u->rcx, .rdx = u->rdx,
+		.rsi = u->rsi, .rdi = u->rdi, .rsp = u->rsp, .rbp = u->rbp,
+		.r8 = u->r8, .r9 = u->r9, .r10 = u->r10, .r11 = u->r11,
+		.r12 = u->r12, .r13 = u->r13, .r14 = u->r14, .r15 = u->r15,
+		.rip = u->rip, .rflags = (u->rflags & ~0x3000ULL) | 0x200,
+	};
+	v->kernel_mode = c.flags & VGCF_in_kernel;
+	memcpy(v->traps, c.trap_ctxt, sizeof(v->traps));
+	v->cb_event.eip = c.event_callback_eip;
+	v->cb_failsafe.eip = c.failsafe_callback_eip;
+	v->cb_failsafe.flags = c.flags & VGCF_failsafe_disables_events ? CALLBACKF_mask_events : 0;
+	v->cb_syscall.eip = c.syscall_callback_eip;
+	v->cb_syscall.flags = c.flags & VGCF_syscall_disables_events ? CALLBACKF_mask_events : 0;
+	v->kernel_ss = c.kernel_ss;
+	v->kernel_sp = c.kernel_sp;
+	v->fs_base = c.fs_base;
+	v->gs_base_kernel = c.gs_base_kernel;
+	v->gs_base_user = c.gs_base_user;
+	memcpy(v->dr, c.debugreg, sizeof(v->dr));
+	v->regs_dirty = true;
+	v->sregs_dirty = true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -247,6 +283,7 @@ static void *vcpu_thread(void *arg)
 		wait_until_runnable(v);
 		if (d->dying)
 			break;
+		load_initial_context(v);
 		pv_deliver_upcall(v);
 		if (v->pt_queued && pt_flush(v) < 0)
 			continue;
