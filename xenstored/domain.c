@@ -100,9 +100,11 @@ int domain_introduce(struct xsd *x, struct conn *by, unsigned domid, uint64_t mf
 	page = map_ring(fds[0], mfn);
 	if (!page)
 		goto fail;
+	/*
+	 * The eventfds keep the monitor's file status flags (they are the same
+	 * open files): we read ours only when epoll says it is readable.
+	 */
 	close(fds[0]);
-	fcntl(fds[1], F_SETFL, O_NONBLOCK);
-	fcntl(fds[2], F_SETFL, O_NONBLOCK);
 
 	reattach = d && d->mfn == mfn && d->port == port;
 	if (d && !reattach) {

@@ -1,11 +1,13 @@
 #include "ring.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -199,14 +201,30 @@ void ring_conn_event(struct conn *c)
 	conn_mark_ready(c);
 }
 
+/*
+ * Clears the eventfd's count without ever blocking. Its file status flags
+ * are the monitor's (the same open file), so O_NONBLOCK is not ours to set:
+ * ask for a non-blocking read of this one call instead.
+ */
+static void drain_eventfd(int fd)
+{
+	uint64_t count;
+	struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	if (preadv2(fd, &iov, 1, -1, RWF_NOWAIT) >= 0 || errno != EOPNOTSUPP)
+		return;
+	/* Kernels without non-blocking eventfd reads: look first (racy, but only we read it). */
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) && read(fd, &count, sizeof(count)) < 0)
+		log_msg("eventfd read failed: %s", strerror(errno));
+}
+
 static void evt_in_ready(struct loop_fd *lf, uint32_t events)
 {
 	struct ring *r = container_of(lf, struct ring, lfd);
-	uint64_t count;
 
-	(void)events;
-	if (read(lf->fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		log_msg("domain %u: event read failed: %s", r->conn->id.domid, strerror(errno));
+	if (events & EPOLLIN)
+		drain_eventfd(lf->fd);
 	ring_conn_event(r->conn);
 }
 
