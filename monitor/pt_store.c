@@ -15,6 +15,9 @@ int pt_store(struct vcpu *v, uint64_t gpa, uint64_t val)
 {
 	if ((gpa & 7) || !gpa_range(v->d, gpa, 8))
 		return -XEN_EFAULT;
+	if (v->d->trace)
+		mlog(v->d, "v%u pt_store %#llx <- %#llx", v->id, (unsigned long long)gpa,
+		     (unsigned long long)val);
 	/* A later store to the same entry replaces the queued one. */
 	for (unsigned int i = 0; i < v->pt_queued; i++) {
 		if (v->pt_queue[i].gpa == gpa) {

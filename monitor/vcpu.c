@@ -22,6 +22,7 @@
 
 #include "emulate.h"
 #include "emulate_cr.h"
+#include "emulate_io.h"
 #include "hvarea.h"
 #include "kvm/kvm.h"
 #include "pv/evtchn.h"
@@ -180,7 +181,7 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 		mlog(v->d, "v%u exception %u error %#x at %#llx cr2 %#llx (%s mode)", v->id, vec, err,
 		     (unsigned long long)v->regs.rip, (unsigned long long)v->cr2,
 		     v->kernel_mode ? "kernel" : "user");
-	if (vec == 13 && emulate_cr_access(v))
+	if (vec == 13 && (emulate_cr_access(v) || emulate_port_io(v)))
 		return;
 	if (emulate_exception(v, vec, err))
 		return;

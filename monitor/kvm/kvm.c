@@ -57,45 +57,57 @@ bool kvm_available(void)
 	return true;
 }
 
+#define B(n) (1u << (n))
 /*
- * What a PV guest sees of the CPU: KVM's supported set without the features
- * Xen hides from PV guests (VMX/SVM, MONITOR, x2APIC, TSC-deadline, PCID,
- * INVPCID, SMEP/SMAP/UMIP/PKU at the page-table level the guest cannot
- * control), with the hypervisor bit set. KVM needs this table also to know
- * that NX exists: without it, the NX bit counts as reserved in page tables.
+ * What a PV guest sees of the CPU: KVM's supported set restricted to the
+ * features Xen gives PV guests (those marked 'A' in Xen's public
+ * cpufeatureset.h), with the hypervisor bit set. Beyond Xen's list we also
+ * hide XSAVE and what needs it (AVX, FMA, F16C, XOP, FMA4, AVX2, AVX-512,
+ * VAES...) and FSGSBASE: both need a CR4 bit the PV kernel cannot set here;
+ * and MCE/MCA, whose MSRs (Xen's virtual MCE) we do not emulate.
+ * KVM needs this table anyway: without one, NX counts as a reserved bit.
  */
+static const struct {
+	uint32_t leaf, subleaf;
+	uint32_t allow[4];	/* eax, ebx, ecx, edx */
+} pv_masks[] = {
+	{ 1, 0, { ~0u, ~0u,
+		  B(0) | B(1) | B(9) | B(13) | B(19) | B(20) | B(22) | B(23) | B(25) | B(30) | B(31),
+		  B(0) | B(2) | B(4) | B(5) | B(6) | B(8) | B(9) | B(11) | B(15) |
+			  B(16) | B(19) | B(22) | B(23) | B(24) | B(25) | B(26) | B(27) | B(28) } },
+	{ 7, 0, { ~0u,
+		  B(3) | B(8) | B(9) | B(11) | B(18) | B(19) | B(23) | B(24) | B(29),
+		  B(0) | B(8) | B(22) | B(25),
+		  0 } },
+	{ 0x80000001, 0, { ~0u, ~0u,
+		  B(0) | B(1) | B(5) | B(6) | B(7) | B(8) | B(21) | B(26) | B(30),
+		  B(0) | B(2) | B(4) | B(5) | B(6) | B(8) | B(9) | B(11) | B(15) |
+			  B(16) | B(20) | B(22) | B(23) | B(24) | B(25) | B(27) | B(29) | B(30) |
+			  B(31) } },
+	{ 0x80000008, 0, { ~0u, B(0) | B(2) | B(12) | B(26) | B(29) | B(30), ~0u, ~0u } },
+};
+
 static void filter_cpuid(struct kvm_vm *vm)
 {
 	for (unsigned int i = 0; i < vm->cpuid.h.nent; i++) {
 		struct kvm_cpuid_entry2 *e = &vm->cpuid.e[i];
-		switch (e->function) {
-		case 1:
-			e->ecx &= ~((1u << 3) | (1u << 5) | (1u << 17) | (1u << 21) | (1u << 24));
-			/* No XSAVE: the guest kernel cannot set CR4.OSXSAVE here (its
-			 * CR4 writes are emulated), so XSAVE and what needs it (AVX,
-			 * FMA, F16C) are hidden; FXSAVE and SSE remain. */
-			e->ecx &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29));
-			e->ecx |= 1u << 31;
-			break;
-		case 7:
-			if (e->index == 0) {
-				e->ebx &= ~((1u << 7) | (1u << 10) | (1u << 20));	/* SMEP INVPCID SMAP */
-				e->ebx &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) |
-					    (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31)); /* AVX2, AVX-512 */
-				e->ecx &= ~((1u << 2) | (1u << 3) | (1u << 1) | (1u << 6) | (1u << 11) |
-					    (1u << 12) | (1u << 14));	/* UMIP PKU, AVX-512 */
-				e->edx &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23));
-			}
-			break;
-		case 0xd:
+		uint32_t *r[4] = { &e->eax, &e->ebx, &e->ecx, &e->edx };
+
+		if (e->function == 0xd) {
 			e->eax = e->ebx = e->ecx = e->edx = 0;	/* no XSAVE state */
-			break;
-		case 0x80000001:
-			e->ecx &= ~(1u << 2);	/* SVM */
-			break;
+			continue;
 		}
+		for (unsigned int m = 0; m < sizeof(pv_masks) / sizeof(pv_masks[0]); m++) {
+			if (pv_masks[m].leaf != e->function || pv_masks[m].subleaf != e->index)
+				continue;
+			for (unsigned int j = 0; j < 4; j++)
+				*r[j] &= pv_masks[m].allow[j];
+		}
+		if (e->function == 1)
+			e->ecx |= B(31);	/* running on a hypervisor */
 	}
 }
+#undef B
 
 bool kvm_vm_cpuid(struct kvm_vm *vm, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
