@@ -155,11 +155,10 @@ static int tn_get(struct txn *t, const char *path, size_t len, struct tnode **ou
 }
 
 /* The tree's node for tn, remembering its generation the first time. */
-static struct node *observe(struct txn *t, struct xsd *x, struct tnode *tn)
+static struct node *observe(struct xsd *x, struct tnode *tn)
 {
 	struct node *n = tree_lookup(&x->tree, tn->path, tn->pathlen);
 
-	(void)t;
 	if (!tn->seen) {
 		tn->seen = true;
 		tn->seen_gen = n ? n->gen : 0;
@@ -237,7 +236,7 @@ int txn_lookup(struct txn *t, struct xsd *x, const char *path, size_t len, struc
 		if (ret < 0)
 			return ret;
 	}
-	n = observe(t, x, tn);
+	n = observe(x, tn);
 	if (!n)
 		return -ENOENT;
 	v->data = n->data;
@@ -267,7 +266,7 @@ int txn_kids(struct txn *t, struct xsd *x, const char *path, size_t len, struct 
 		*gen = own_gen(t);
 		return buf_append(out, tn->added.p, tn->added.len);
 	}
-	n = observe(t, x, tn);
+	n = observe(x, tn);
 	if (!tn->seen_kids) {
 		tn->seen_kids = true;
 		tn->seen_kids_gen = n ? n->kids_gen : 0;
@@ -349,7 +348,7 @@ int txn_set(struct txn *t, struct xsd *x, const char *path, size_t len, const vo
 		return ret;
 	if (tn->state != TN_PRESENT) {
 		/* Take the tree's node as the transaction's own version. */
-		struct node *n = observe(t, x, tn);
+		struct node *n = observe(x, tn);
 
 		if (!n)
 			return -ENOENT;
@@ -411,7 +410,7 @@ int txn_remove(struct txn *t, struct xsd *x, const char *path, size_t len)
 		name_del(&ptn->added, nm);
 
 	if (!(tn->state == TN_PRESENT && tn->fresh))
-		observe(t, x, tn);
+		observe(x, tn);
 	tn_clear(tn);
 	set_state(t, tn, TN_DELETED, false);
 	tn->fire = true;
