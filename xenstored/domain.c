@@ -37,15 +37,22 @@ static bool is_eventfd(int fd)
 }
 
 /* Maps the ring page: one page of the memfd at mfn. */
-static void *map_ring(int memfd, uint64_t mfn)
+static void *map_ring(unsigned domid, int memfd, uint64_t mfn)
 {
 	struct stat st;
+	int seals;
 	void *p;
 
 	if (fstat(memfd, &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
 	if (mfn >= ((uint64_t)st.st_size >> XEN_PAGE_SHIFT))
 		return NULL;
+	/* Shrinking the memory under the mapping would make our accesses fault. */
+	seals = fcntl(memfd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		log_msg("domain %u: guest memory not sealed against shrinking (F_SEAL_SHRINK): "
+			"its monitor must never shrink it",
+			domid);
 	p = mmap(NULL, XEN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
 		 (off_t)(mfn << XEN_PAGE_SHIFT));
 	return p == MAP_FAILED ? NULL : p;
@@ -97,7 +104,7 @@ int domain_introduce(struct xsd *x, struct conn *by, unsigned domid, uint64_t mf
 	}
 	if (!is_eventfd(fds[1]) || !is_eventfd(fds[2]))
 		goto fail;
-	page = map_ring(fds[0], mfn);
+	page = map_ring(domid, fds[0], mfn);
 	if (!page)
 		goto fail;
 	/*
@@ -298,6 +305,8 @@ int domain_restore_watch(struct xsd *x, unsigned domid, bool add, bool relative,
 
 	if (!d || !d->restored)
 		return -ENOENT;
+	if (strlen(path) > XENSTORE_ABS_PATH_MAX || strlen(token) >= XENSTORE_PAYLOAD_MAX)
+		return -EINVAL;
 	b = &d->saved_watches;
 	off = find_saved(b, path, token);
 	if (add) {

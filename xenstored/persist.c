@@ -15,10 +15,12 @@ static int replay_node(void *ctx, const char *path, size_t len, const struct xs_
 		       unsigned np, const void *data, uint32_t dlen)
 {
 	struct xsd *x = ctx;
-	struct node *n = tree_lookup(&x->tree, path, len);
+	struct node *n;
 
-	if (!np)
+	/* Only what the store itself could have made. */
+	if (!np || len > XENSTORE_ABS_PATH_MAX || (path[0] != '/' && path[0] != '@'))
 		return -EINVAL;
+	n = tree_lookup(&x->tree, path, len);
 	if (!n)
 		return tree_create(&x->tree, path, len, p, np, data, dlen) ? 0 : -errno;
 	if (tree_set_perms(&x->tree, n, p, np) < 0)

@@ -155,6 +155,48 @@ static unsigned may(const struct store_ctx *s, const struct view *v)
 	return perms_for(s->who, v->perms, v->nperms);
 }
 
+/* Most levels a path can have: "/a/b/..." of XENSTORE_ABS_PATH_MAX bytes. */
+#define MAX_LEVELS (XENSTORE_ABS_PATH_MAX / 2 + 1)
+
+/* The lengths of path's proper ancestors, root first: "/", "/a", "/a/b", ... */
+static unsigned ancestors(const char *path, size_t len, uint32_t *lens)
+{
+	unsigned n = 0;
+
+	lens[n++] = 1;
+	for (size_t i = 1; i < len; i++)
+		if (path[i] == '/')
+			lens[n++] = (uint32_t)i;
+	return n;
+}
+
+/*
+ * The deepest ancestor of a missing path that exists, found by bisection
+ * (if a node exists so do its ancestors, in a transaction's view too): a
+ * deep missing path costs a few lookups, not one per level. Returns its
+ * index in lens, or a negative errno; *v is its view.
+ */
+static int deepest_ancestor(const struct store_ctx *s, const char *path, const uint32_t *lens,
+			    unsigned n, struct view *v)
+{
+	unsigned lo = 0, hi = n; /* lens[lo] exists ("/" always does), lens[hi] does not */
+	int ret;
+
+	while (hi - lo > 1) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		ret = be_lookup(s, path, lens[mid], v);
+		if (ret == 0)
+			lo = mid;
+		else if (ret == -ENOENT)
+			hi = mid;
+		else
+			return ret;
+	}
+	ret = be_lookup(s, path, lens[lo], v);
+	return ret < 0 ? ret : (int)lo;
+}
+
 /*
  * A missing node is reported as EACCES unless the caller has the access it
  * asked for on the nearest ancestor that exists: whether a node exists is
@@ -162,22 +204,16 @@ static unsigned may(const struct store_ctx *s, const struct view *v)
  */
 static int hide_enoent(const struct store_ctx *s, const char *path, size_t len, unsigned perm)
 {
+	uint32_t lens[MAX_LEVELS];
 	struct view v;
-	size_t plen = len;
+	int at;
 
-	if (s->who->priv || path[0] != '/')
+	if (s->who->priv || path[0] != '/' || len <= 1)
 		return -ENOENT;
-	while (plen > 1) {
-		int ret;
-
-		plen = path_parent_len(path, plen);
-		ret = be_lookup(s, path, plen, &v);
-		if (ret == 0)
-			return (may(s, &v) & perm) ? -ENOENT : -EACCES;
-		if (ret != -ENOENT)
-			return ret;
-	}
-	return -ENOENT;
+	at = deepest_ancestor(s, path, lens, ancestors(path, len, lens), &v);
+	if (at < 0)
+		return at;
+	return (may(s, &v) & perm) ? -ENOENT : -EACCES;
 }
 
 static int lookup_for(const struct store_ctx *s, const char *path, size_t len, unsigned perm,
@@ -215,44 +251,38 @@ static size_t perms_bytes(unsigned np)
 static int create_path(const struct store_ctx *s, const char *path, size_t len, const void *data,
 		       uint32_t dlen)
 {
-	uint32_t levels[XENSTORE_ABS_PATH_MAX / 2 + 2];
-	unsigned nlev = 0;
-	size_t plen = len, bytes = 0;
+	uint32_t lens[MAX_LEVELS + 1];
+	unsigned n = ancestors(path, len, lens), first, nnew;
+	size_t bytes = 0;
 	struct xs_perm *p;
 	struct view pv;
 	unsigned np;
 	int ret;
 
-	levels[nlev++] = (uint32_t)len;
-	for (;;) {
-		plen = path_parent_len(path, plen);
-		ret = be_lookup(s, path, plen, &pv);
-		if (ret == 0)
-			break;
-		if (ret != -ENOENT)
-			return ret;
-		if (plen <= 1)
-			return -ENOENT;
-		levels[nlev++] = (uint32_t)plen;
-	}
+	ret = deepest_ancestor(s, path, lens, n, &pv);
+	if (ret < 0)
+		return ret;
+	/* Create lens[first..n): the missing ancestors, then path itself. */
+	first = (unsigned)ret + 1;
+	lens[n++] = (uint32_t)len;
+	nnew = n - first;
 	if (!(may(s, &pv) & XS_PERM_WRITE))
 		return -EACCES;
 
 	np = pv.nperms;
 	if (unpriv(s)) {
 		struct acct_dom *a = acct_of(&s->x->acct, s->who->domid);
-		size_t top = levels[nlev - 1];
-		size_t name = top - (size_t)(path_basename(path, top) - path);
+		size_t name = lens[first] - lens[first - 1] - (first > 1);
 
 		if (quota_exceeded(quota(s, Q_NODES), a->nodes + (s->txn ? s->txn->created : 0),
-				   nlev))
+				   nnew))
 			return -ENOSPC;
 		if (quota_exceeded(quota(s, Q_NODE_SIZE), dlen + perms_bytes(np), 0) ||
 		    quota_exceeded(quota(s, Q_NODE_SIZE),
 				   pv.dlen + pv.kids_bytes + name + 1 + perms_bytes(np), 0))
 			return -ENOSPC;
-		for (unsigned i = 0; i < nlev; i++)
-			bytes += sizeof(struct node) + levels[i] + 1 + perms_bytes(np);
+		for (unsigned i = first; i < n; i++)
+			bytes += sizeof(struct node) + lens[i] + 1 + perms_bytes(np);
 		if (quota_exceeded(quota(s, Q_MEMORY), a->memory, bytes + dlen))
 			return -ENOMEM;
 	}
@@ -263,15 +293,14 @@ static int create_path(const struct store_ctx *s, const char *path, size_t len, 
 	if (unpriv(s) && np)
 		p[0].domid = s->who->domid;
 
-	for (unsigned i = nlev; i-- > 0;) {
-		bool leaf = i == 0;
+	for (unsigned i = first; i < n; i++) {
+		bool leaf = i == n - 1;
 
-		ret = be_create(s, path, levels[i], p, np, leaf ? data : NULL, leaf ? dlen : 0,
-				leaf);
+		ret = be_create(s, path, lens[i], p, np, leaf ? data : NULL, leaf ? dlen : 0, leaf);
 		if (ret < 0) {
 			/* Undo the ancestors made so far. */
-			if (i != nlev - 1)
-				be_remove(s, path, levels[nlev - 1]);
+			if (i != first)
+				be_remove(s, path, lens[first]);
 			break;
 		}
 	}

@@ -111,6 +111,8 @@ static void set_state(struct txn *t, struct tnode *tn, uint8_t state, bool fresh
 	if (state == TN_PRESENT && fresh)
 		t->created++;
 	t->nmasks = t->nmasks + is_mask(tn) - was;
+	if (is_mask(tn))
+		t->mask_lens[tn->pathlen / 8] |= (uint8_t)(1u << (tn->pathlen % 8));
 }
 
 static struct tnode *tn_find(struct txn *t, const char *path, size_t len)
@@ -166,18 +168,23 @@ static struct node *observe(struct xsd *x, struct tnode *tn)
 	return n;
 }
 
+static bool may_mask_at(const struct txn *t, size_t len)
+{
+	return t->mask_lens[len / 8] & (1u << (len % 8));
+}
+
 /* Whether something this transaction did hides the tree at path. */
 static bool masked(struct txn *t, const char *path, size_t len)
 {
-	size_t plen = len;
-
 	if (!t->nmasks || path[0] != '/')
 		return false;
-	while (plen > 1) {
+	/* The nearest ancestor the transaction changed decides; each '/' ends one. */
+	for (size_t i = len - 1; i > 0; i--) {
 		struct tnode *tn;
 
-		plen = path_parent_len(path, plen);
-		tn = tn_find(t, path, plen);
+		if (path[i] != '/' || !may_mask_at(t, i))
+			continue;
+		tn = tn_find(t, path, i);
 		if (tn && tn->state != TN_NONE)
 			return is_mask(tn);
 	}

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <xen/io/xs_wire.h>
+
 #include "buf.h"
 #include "hash.h"
 #include "list.h"
@@ -32,6 +34,8 @@ struct txn {
 	struct tnode *first, *last;
 	unsigned ntnodes;
 	unsigned nmasks;  /* tnodes that hide the tree below them */
+	/* Path lengths at which a hiding tnode may be (bits are never cleared). */
+	uint8_t mask_lens[(XENSTORE_ABS_PATH_MAX + 8) / 8];
 	unsigned created; /* nodes this transaction creates */
 	uint64_t kid_mods;
 	struct acct_dom *acct; /* charged for the memory used; NULL for the privileged */

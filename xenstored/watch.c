@@ -90,6 +90,7 @@ struct watch *watch_add(struct conn *c, const char *path, size_t len, bool relat
 		w->prefix_len = (uint32_t)path_domain_home(c->id.domid, home, sizeof(home)) + 1;
 	}
 	htable_add(&x->watches, &w->h, hash_bytes(path, len));
+	x->watch_lens[len]++;
 	list_add_tail(&c->watches, &w->conn_link);
 	c->nwatches++;
 	account(c, w, +1);
@@ -102,6 +103,7 @@ static void watch_free(struct conn *c, struct watch *w)
 	journal_watch_change(c, w, false);
 	account(c, w, -1);
 	htable_del(&c->x->watches, &w->h);
+	c->x->watch_lens[w->pathlen]--;
 	list_del(&w->conn_link);
 	c->nwatches--;
 	free(w->token);
@@ -178,17 +180,16 @@ static void fire_at(struct xsd *x, const char *path, size_t len, size_t wlen,
 void watch_fire(struct xsd *x, const char *path, size_t len, bool exact, const struct xs_perm *p,
 		unsigned np, const struct xs_perm *oldp, unsigned onp)
 {
-	size_t wlen = len;
-
-	if (!x->watches.count)
+	if (x->watch_lens[len])
+		fire_at(x, path, len, len, p, np, oldp, onp);
+	if (exact || path[0] != '/' || len == 1)
 		return;
-	fire_at(x, path, len, len, p, np, oldp, onp);
-	if (exact || path[0] != '/')
-		return;
-	while (wlen > 1) {
-		wlen = path_parent_len(path, wlen);
-		fire_at(x, path, len, wlen, p, np, oldp, onp);
-	}
+	/* The ancestors "/a/b", "/a", "/": each '/' ends one. */
+	for (size_t i = len - 1; i > 0; i--)
+		if (path[i] == '/' && x->watch_lens[i])
+			fire_at(x, path, len, i, p, np, oldp, onp);
+	if (x->watch_lens[1])
+		fire_at(x, path, len, 1, p, np, oldp, onp);
 }
 
 void watch_fire_special(struct xsd *x, const char *name)

@@ -40,6 +40,8 @@ struct xsd {
 	struct acct acct;
 	struct tree tree;
 	struct htable watches; /* struct watch by path */
+	/* Watches per path length: a change only looks up ancestors some watch could be on. */
+	uint32_t watch_lens[XENSTORE_ABS_PATH_MAX + 1];
 	struct domain **domains; /* indexed by domid, DOMID_FIRST_RESERVED entries */
 	struct list domain_list; /* the same domains, to walk them */
 	struct journal *journal; /* NULL: no persistence */

@@ -7,6 +7,7 @@
  */
 #include "test_xenstored_harness.h"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -36,9 +37,11 @@ static void guest_make(struct guest *g, unsigned domid)
 {
 	memset(g, 0, sizeof(*g));
 	g->domid = domid;
-	g->memfd = memfd_create("guest-ram", MFD_CLOEXEC);
+	g->memfd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	assert_true(g->memfd >= 0);
 	assert_int_equal(ftruncate(g->memfd, RAM_PAGES * 4096), 0);
+	/* What a monitor should do: guest RAM never shrinks under the store's mapping. */
+	assert_int_equal(fcntl(g->memfd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
 	g->ram = mmap(NULL, RAM_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, g->memfd, 0);
 	assert_true(g->ram != MAP_FAILED);
 	g->intf = (void *)(g->ram + RING_MFN * 4096);
