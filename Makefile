@@ -102,7 +102,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 $(B)/bench/%: bench/%.c $(B)/obj/lib.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 .PHONY: all guests unit fuzz bench check clean san
 all: $(BINS) $(UNIT_BINS) $(GUESTS) $(BENCH_BINS)
