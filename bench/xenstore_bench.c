@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -41,6 +42,26 @@
 
 static double seconds = 1.0;
 static uint64_t *samples;
+static char tmpdir[] = "/tmp/xenstore-bench-XXXXXX";
+
+/* Children die with the bench (PR_SET_PDEATHSIG); the directory goes at exit. */
+static void remove_tmpdir(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "xenstore_bench: cannot remove %s\n", tmpdir);
+}
+
+static pid_t fork_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return pid;
+}
 
 static uint64_t now_ns(void)
 {
@@ -198,7 +219,7 @@ static pid_t socket_echo(const char *path)
 	strcpy(sa.sun_path, path);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0)
 		die("echo socket");
-	pid = fork();
+	pid = fork_child();
 	if (pid == 0) {
 		int fd = accept(lfd, NULL, NULL);
 		char buf[65536];
@@ -218,7 +239,7 @@ static pid_t socket_echo(const char *path)
 
 static pid_t ring_echo(struct chan *ch)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	if (pid == 0) {
 		struct xenstore_domain_interface *in = ch->intf;
@@ -387,7 +408,7 @@ static pid_t start_xenstored(const char *bin, const char *dir, bool persist)
 	snprintf(state, sizeof(state), "%s/state", dir);
 	snprintf(log, sizeof(log), "%s/xenstored.log", dir);
 	setenv("XENSTORED_PATH", sock, 1);
-	pid = fork();
+	pid = fork_child();
 	if (pid == 0) {
 		if (persist)
 			execl(bin, bin, "--no-fork", "--state-dir", state, "-T", log, (char *)NULL);
@@ -461,7 +482,8 @@ int main(int argc, char **argv)
 		{"no-persist", no_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
-	char bin[PATH_MAX], dir[] = "/tmp/xenstore-bench-XXXXXX", path[PATH_MAX + 32];
+	char bin[PATH_MAX], path[PATH_MAX + 32];
+	const char *dir = tmpdir;
 	struct op_arg sock_arg = {.path = "/bench/key", .dir = "/bench/dir"};
 	struct op_arg ring_arg = {.path = "/local/domain/42/key", .dir = "/local/domain/42/dir"};
 	struct chan xs_sock = {.call = sock_call}, echo_sock = {.call = sock_call};
@@ -485,8 +507,9 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	samples = malloc(MAX_SAMPLES * sizeof(*samples));
-	if (!samples || !mkdtemp(dir))
+	if (!samples || !mkdtemp(tmpdir))
 		die("set-up");
+	atexit(remove_tmpdir);
 	/*
 	 * Everything (this client, xenstored, the echo servers) on one CPU:
 	 * a round trip is then two context switches for every server alike,
@@ -538,6 +561,5 @@ int main(int argc, char **argv)
 	xs_client_close(monitor);
 	kill(xsd, SIGTERM);
 	waitpid(xsd, &status, 0);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	return system(path) == 0 ? 0 : 1;
+	return 0;
 }
