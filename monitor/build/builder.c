@@ -209,8 +209,10 @@ static int setup_memory(struct domain *d, uint64_t nr_pages, char *err, size_t e
 	d->nr_pages = d->max_pages = nr_pages;
 	d->hv_base_pfn = (nr_pages + 511) & ~511ULL;
 	d->hv_nr_pages = hvarea_size(nr_pages, d->nr_vcpus);
-	d->ram_fd = memfd_create("xeno-ram", MFD_CLOEXEC);
-	if (d->ram_fd < 0 || ftruncate(d->ram_fd, nr_pages << PAGE_SHIFT) < 0) {
+	d->ram_fd = memfd_create("xeno-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	/* xenstored maps one page of it: the size may never shrink under it */
+	if (d->ram_fd < 0 || ftruncate(d->ram_fd, nr_pages << PAGE_SHIFT) < 0 ||
+	    fcntl(d->ram_fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
 		snprintf(err, errlen, "guest RAM: %s", strerror(errno));
 		return -1;
 	}
