@@ -34,11 +34,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <xeno/monitor_exit.h>
+
 #include "build/builder.h"
 #include "domain.h"
 
-#define MONITOR_EXIT_FAILED 1	/* could not build or serve the domain */
-#define MONITOR_EXIT_CRASHED 2
 
 enum shutdown_action {
 	ACTION_DESTROY,

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <xeno/monitor_exit.h>
+
 #include "cfgfile.h"
 #include "console.h"
 #include "domains.h"
@@ -166,9 +168,6 @@ out:
 	domid_unlock(lock);
 	return rc;
 }
-
-/* The monitor's exit status for "the guest crashed" (monitor/lifecycle.h). */
-#define MONITOR_EXIT_CRASHED 2
 
 /* -F: wait for the monitor to exit. A crashed guest is not xl's failure
  * (Xen's xl -F also exits 0 then); a monitor that failed is. */

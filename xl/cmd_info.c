@@ -12,14 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xeno/version.h>
+
 #include "hostinfo.h"
 #include "xl.h"
 
-/* The Xen version xeno presents; the same as the monitor's XENVER_version
- * (monitor/pv/xen_version.h). */
-#define XEN_MAJOR 4
-#define XEN_MINOR 17
-#define XEN_EXTRA ".0-xeno"
 /* Xen's x86_64 HYPERVISOR_VIRT_START. */
 #define XEN_VIRT_START 0xffff800000000000ull
 
@@ -76,10 +73,10 @@ int main_info(int argc, char **argv)
 	field("sharing_used_memory", "0");
 	field("outstanding_claims", "0");
 	field("free_cpus", "0");
-	field("xen_major", "%d", XEN_MAJOR);
-	field("xen_minor", "%d", XEN_MINOR);
-	field("xen_extra", "%s", XEN_EXTRA);
-	field("xen_version", "%d.%d%s", XEN_MAJOR, XEN_MINOR, XEN_EXTRA);
+	field("xen_major", "%d", XENO_XEN_MAJOR);
+	field("xen_minor", "%d", XENO_XEN_MINOR);
+	field("xen_extra", "%s", XENO_XEN_EXTRA);
+	field("xen_version", "%d.%d%s", XENO_XEN_MAJOR, XENO_XEN_MINOR, XENO_XEN_EXTRA);
 	field("xen_caps", "xen-3.0-x86_64");
 	/* vCPUs are Linux threads: Linux schedules them, no Xen scheduler. */
 	field("xen_scheduler", "linux");
