@@ -107,6 +107,10 @@ struct vcpu {
 	unsigned int iopl;		/* virtual IOPL of the guest kernel, 0-3 */
 	uint64_t iobmp;			/* guest VA of the I/O bitmap, 0 = none */
 	unsigned int iobmp_nr;		/* ports it covers */
+
+	/* ---- traps.c, emulate*.c: virtual CPU state Xen keeps for a PV vCPU ---- */
+	uint64_t guest_cr2;		/* CR2 as the guest reads it (Xen's ctrlreg[2]) */
+	bool nmi_masked;		/* an NMI is being handled: none until iret */
 };
 
 /* Domain lifecycle, as `xl list` shows it. */
@@ -159,6 +163,10 @@ struct domain {
 	int64_t tsc_offset;	/* guest TSC - host TSC */
 	uint32_t tsc_mul;
 	int8_t tsc_shift;
+
+	/* ---- emulate_priv.c: the port latches Xen keeps for a domU ---- */
+	uint8_t cmos_idx;	/* RTC index, port 0x70 */
+	uint32_t pci_cf8;	/* PCI configuration address, port 0xcf8 */
 };
 
 static inline struct shared_info *domain_shared_info(struct domain *d)

@@ -1,164 +1,106 @@
 /*
- * Emulation of the privileged or virtualised instructions a PV guest kernel
- * may trap on. Everything else is bounced to the guest as the exception it
- * raised, as Xen does.
+ * The monitor's part of Xen's trap handlers for a PV guest (emulate.h):
+ *
+ *   #UD  Xen's forced-emulation CPUID (ud2; "xen"; cpuid); `int n`, which
+ *        this host raises as #UD rather than #GP((n << 3) | 2)
+ *   #NM  with the guest's virtual CR0.TS set: delivered, and TS cleared
+ *   #GP  `int n` to a gate the guest's DPL allows; #GP(0) at a privileged
+ *        or port I/O instruction (emulate_priv.c)
+ *   #PF  in the vCPU's GDT: #GP(selector), as Xen turns a descriptor-table
+ *        mapping fault; at Xen's default M2P address (which this host
+ *        cannot map): the load emulated, or the fault Xen would give
+ *
+ * Everything else is bounced to the guest as the exception it raised.
  */
 #include "emulate.h"
 
 #include <string.h>
 
+#include "emulate_priv.h"
 #include "hvarea.h"
+#include "insn.h"
 #include "kvm/kvm.h"
 #include "traps.h"
 
+#include <xeno/version.h>
+
 #define XEN_CPUID_BASE 0x40000000u
-#define XEN_MAJOR 4
-#define XEN_MINOR 17
+#define XEN_CPUID_MAX_LEAF 5	/* Xen's XEN_CPUID_MAX_NUM_LEAVES */
+#define XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD (1u << 0)
 
-#define MSR_EFER 0xc0000080u
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_CSTAR 0xc0000083u
-#define MSR_SFMASK 0xc0000084u
-#define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
-#define MSR_SHADOW_GS_BASE 0xc0000102u
-#define MSR_TSC_AUX 0xc0000103u
-#define MSR_IA32_TSC 0x10u
-#define MSR_IA32_PLATFORM_ID 0x17u
-#define MSR_IA32_APIC_BASE 0x1bu
-#define MSR_IA32_MISC_ENABLE 0x1a0u
-#define MSR_IA32_CR_PAT 0x277u
-#define MSR_IA32_SYSENTER_CS 0x174u
-#define MSR_IA32_SYSENTER_ESP 0x175u
-#define MSR_IA32_SYSENTER_EIP 0x176u
-#define MSR_IA32_UCODE_REV 0x8bu
+#define PFEC_PRESENT 0x1u
+#define PFEC_WRITE 0x2u
+#define PFEC_USER 0x4u
+#define PFEC_RSVD 0x8u
+#define PFEC_IFETCH 0x10u
 
-/* Xen's PAT for PV guests (WB, WT, UC-, UC, WC, WP, UC, UC as Xen sets it). */
-#define XEN_PV_PAT 0x050100070406ULL
+#define GDT_WINDOW_BYTES (16 * PAGE_SIZE)
 
-static int fetch(struct vcpu *v, uint8_t *buf, unsigned int len)
+int emulate_fetch(struct vcpu *v, uint8_t *buf, unsigned int len)
 {
 	uint64_t rip = v->regs.rip;
-	unsigned int in_page = 4096 - (rip & 0xfff);
+	unsigned int in_page = PAGE_SIZE - (rip & (PAGE_SIZE - 1));
 
 	memset(buf, 0, len);
 	if (in_page >= len)
-		return copy_from_guest(v, buf, rip, len) < 0 ? -1 : (int)len;
+		return copy_from_guest(v, buf, rip, len) < 0 ? 0 : (int)len;
 	if (copy_from_guest(v, buf, rip, in_page) < 0)
-		return -1;
+		return 0;
 	if (copy_from_guest(v, buf + in_page, rip + in_page, len - in_page) < 0)
 		return (int)in_page;
 	return (int)len;
 }
 
+static unsigned int highest_bit(uint64_t x)
+{
+	return x ? 63 - (unsigned int)__builtin_clzll(x) : 0;
+}
+
+/* Xen's hypervisor leaves at 0x40000000 for a PV domain. */
+static void xen_leaf(struct vcpu *v, uint32_t idx, uint32_t subleaf, uint32_t out[4])
+{
+	struct domain *d = v->d;
+
+	switch (idx) {
+	case 0:
+		out[0] = XEN_CPUID_BASE + XEN_CPUID_MAX_LEAF;
+		memcpy(&out[1], "XenV", 4);
+		memcpy(&out[2], "MMXe", 4);
+		memcpy(&out[3], "nVMM", 4);
+		break;
+	case 1:
+		out[0] = (XENO_XEN_MAJOR << 16) | XENO_XEN_MINOR;
+		break;
+	case 2:
+		out[0] = 1;			/* hypercall pages */
+		out[1] = XEN_CPUID_BASE;	/* the MSR that sets one up */
+		out[2] = XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD;
+		break;
+	case 3:	/* time: no virtual TSC, TSC mode "default", not known safe */
+		if (subleaf == 0)
+			out[2] = (uint32_t)d->tsc_khz;
+		else if (subleaf == 2)
+			out[0] = (uint32_t)d->tsc_khz;
+		break;
+	case 5:	/* PV: address bits of the highest machine frame */
+		if (subleaf == 0)
+			out[1] = highest_bit(d->hv_base_pfn + d->hv_nr_pages - 1) + 1 + PAGE_SHIFT;
+		break;
+	default:	/* 4 is for HVM guests */
+		break;
+	}
+}
+
 void emulate_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	memset(out, 0, 4 * sizeof(uint32_t));
-	if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x100) {
-		switch (leaf - XEN_CPUID_BASE) {
-		case 0:
-			out[0] = XEN_CPUID_BASE + 2;	/* largest Xen leaf we describe */
-			memcpy(&out[1], "XenV", 4);
-			memcpy(&out[2], "MMXe", 4);
-			memcpy(&out[3], "nVMM", 4);
-			break;
-		case 1:
-			out[0] = (XEN_MAJOR << 16) | XEN_MINOR;
-			break;
-		case 2:
-			out[0] = 1;			/* hypercall pages */
-			out[1] = XEN_CPUID_BASE;	/* MSR that would set one up */
-			break;
-		}
+	if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x10000) {
+		if (leaf - XEN_CPUID_BASE <= XEN_CPUID_MAX_LEAF)
+			xen_leaf(v, leaf - XEN_CPUID_BASE, subleaf, out);
 		return;
 	}
 	/* the same table KVM gives the guest's native cpuid */
 	kvm_vm_cpuid(v->d->kvm, leaf, subleaf, out);
-}
-
-static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)
-{
-	switch (idx) {
-	case MSR_FS_BASE: *val = v->fs_base; return true;
-	case MSR_GS_BASE: *val = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user; return true;
-	case MSR_SHADOW_GS_BASE: *val = v->kernel_mode ? v->gs_base_user : v->gs_base_kernel; return true;
-	case MSR_EFER: *val = 0xd01; return true;	/* SCE LME LMA NXE */
-	case MSR_IA32_CR_PAT: *val = XEN_PV_PAT; return true;
-	case MSR_IA32_MISC_ENABLE: *val = 1; return true;	/* fast strings */
-	case MSR_IA32_PLATFORM_ID:
-	case MSR_IA32_UCODE_REV:
-	case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_SFMASK:
-	case MSR_IA32_SYSENTER_CS: case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
-		*val = 0;
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool write_msr(struct vcpu *v, uint32_t idx, uint64_t val)
-{
-	bool canonical = (uint64_t)((int64_t)(val << 16) >> 16) == val;
-
-	switch (idx) {
-	case MSR_FS_BASE:
-		if (!canonical)
-			return false;
-		v->fs_base = val;
-		break;
-	case MSR_GS_BASE:
-		if (!canonical)
-			return false;
-		if (v->kernel_mode)
-			v->gs_base_kernel = val;
-		else
-			v->gs_base_user = val;
-		break;
-	case MSR_SHADOW_GS_BASE:
-		if (!canonical)
-			return false;
-		if (v->kernel_mode)
-			v->gs_base_user = val;
-		else
-			v->gs_base_kernel = val;
-		break;
-	case MSR_IA32_CR_PAT:
-		/* Xen's PV PAT is fixed; writing the same value is fine */
-		return val == XEN_PV_PAT;
-	default:
-		return false;
-	}
-	v->sregs_dirty = true;
-	return true;
-}
-
-/* rdmsr / wrmsr from guest kernel mode. */
-static bool emulate_msr(struct vcpu *v, bool write)
-{
-	struct vcpu_regs *r = &v->regs;
-	uint32_t idx = (uint32_t)r->rcx;
-	uint64_t val;
-
-	if (!v->kernel_mode)
-		return false;
-	if (write) {
-		if (!write_msr(v, idx, (r->rdx << 32) | (uint32_t)r->rax)) {
-			mlog_once(v->d, "wrmsr %#x <- %#llx not emulated: #GP to the guest", idx,
-				  (unsigned long long)((r->rdx << 32) | (uint32_t)r->rax));
-			return false;
-		}
-	} else {
-		if (!read_msr(v, idx, &val)) {
-			mlog_once(v->d, "rdmsr %#x not emulated: #GP to the guest", idx);
-			return false;
-		}
-		r->rax = (uint32_t)val;
-		r->rdx = val >> 32;
-	}
-	r->rip += 2;
-	v->regs_dirty = true;
-	return true;
 }
 
 static uint64_t *gpr(struct vcpu_regs *r, unsigned int n)
@@ -168,107 +110,171 @@ static uint64_t *gpr(struct vcpu_regs *r, unsigned int n)
 	return regs[n & 15];
 }
 
-/*
- * Xen's default M2P address (L4 slot 256) is reserved by this host's KVM
- * (any access there is a reserved-bit #PF), so we leave that slot empty.
- * Guests that ask
- * XENMEM_machphys_mapping (Linux) use our alias; for those that read the
- * default address directly (XTF), loads from it are emulated here: a `mov`
- * from memory into a register, which is how compiled code reads an array.
- */
-static bool emulate_m2p_read(struct vcpu *v, uint32_t err)
+/* ---- #UD ------------------------------------------------------------------ */
+
+static bool emulate_ud(struct vcpu *v)
 {
-	struct domain *d = v->d;
-	uint8_t b[15];
-	unsigned int i = 0, size = 4;
-	bool rex_w = false, rex_r = false;
+	static const uint8_t forced_cpuid[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
+	uint8_t insn[sizeof(forced_cpuid)];
+	int got = emulate_fetch(v, insn, sizeof(insn));
 
-	if ((err & (2 | 16)) || v->cr2 < MACH2PHYS_VIRT_START || v->cr2 >= MACH2PHYS_VIRT_END)
-		return false;
-	if (fetch(v, b, sizeof(b)) < 3)
-		return false;
-	if (b[i] == 0x66) {
-		size = 2;
-		i++;
-	}
-	if ((b[i] & 0xf0) == 0x40) {
-		rex_w = b[i] & 8;
-		rex_r = b[i] & 4;
-		i++;
-	}
-	uint8_t op = b[i++], modrm = 0;
-	if (rex_w)
-		size = 8;
-	if (op == 0xa1) {
-		i += 8;		/* mov moffs64 into rAX */
-	} else if (op == 0x8b) {
-		modrm = b[i++];
-		uint8_t mod = modrm >> 6, rm = modrm & 7;
-		if (mod == 3)
-			return false;
-		if (rm == 4) {
-			uint8_t sib = b[i++];
-			if (mod == 0 && (sib & 7) == 5)
-				i += 4;
-		} else if (mod == 0 && rm == 5) {
-			i += 4;	/* rip-relative */
-		}
-		i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
-	} else {
-		return false;
-	}
-	if (i > sizeof(b))
-		return false;
-
-	uint64_t off = v->cr2 - MACH2PHYS_VIRT_START, val = 0;
-	const void *src = off + size <= d->hva->m2p_nr * PAGE_SIZE
-				  ? gpa_range(d, (d->hva->m2p_pfn << PAGE_SHIFT) + off, size)
-				  : NULL;
-	if (!src) {
-		/* past our table: not mapped, as past Xen's */
-		pv_inject_exception(v, 14, true, err & ~(8u | 1u));	/* not present */
-		return true;
-	}
-	memcpy(&val, src, size);
-	uint64_t *dst = gpr(&v->regs, (rex_r ? 8 : 0) | ((modrm >> 3) & 7));
-	if (size == 2)
-		*dst = (*dst & ~0xffffULL) | (val & 0xffff);
-	else
-		*dst = val;	/* a 32-bit load zero-extends */
-	v->regs.rip += i;
-	v->regs_dirty = true;
-	return true;
-}
-
-bool emulate_exception(struct vcpu *v, unsigned int vec, uint32_t err)
-{
-	static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e };
-	uint8_t insn[8];
-
-	if (vec == 14)
-		return emulate_m2p_read(v, err);
-	if (vec != 6 && vec != 13)
-		return false;
-	if (fetch(v, insn, sizeof(insn)) < 2)
-		return false;
-	/* ud2a; .ascii "xen"; cpuid */
-	if (vec == 6 && !memcmp(insn, xen_prefix, 5) && insn[5] == 0x0f && insn[6] == 0xa2) {
+	if (got == (int)sizeof(insn) && !memcmp(insn, forced_cpuid, sizeof(insn))) {
 		uint32_t out[4];
 		emulate_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
 		v->regs.rax = out[0];
 		v->regs.rbx = out[1];
 		v->regs.rcx = out[2];
 		v->regs.rdx = out[3];
-		v->regs.rip += 7;
+		v->regs.rip += sizeof(forced_cpuid);
 		v->regs_dirty = true;
 		return true;
 	}
-	/* `int n`: this host raises #UD for it, Xen's raise #GP((n << 3) | 2) */
-	if (insn[0] == 0xcd && (vec == 6 || (err & 7) == 2)) {
+	/* `int n` through a DPL 0 gate: #UD on this host, #GP((n << 3) | 2) on Xen's */
+	if (got >= 2 && insn[0] == 0xcd) {
 		pv_soft_interrupt(v, insn[1], 2);
 		return true;
 	}
-	if (vec == 13 && err == 0 && insn[0] == 0x0f && (insn[1] == 0x32 || insn[1] == 0x30))
-		return emulate_msr(v, insn[1] == 0x30);
 	return false;
+}
+
+/* ---- #NM ------------------------------------------------------------------ */
+
+/* Xen's do_device_not_available: with the virtual TS set the guest gets
+ * #NM and TS is cleared; otherwise the FPU is simply usable again. */
+static bool emulate_nm(struct vcpu *v)
+{
+	bool ts = v->fpu_ts;
+
+	v->fpu_ts = false;
+	v->sregs_dirty = true;
+	if (ts)
+		pv_inject_exception(v, 7, false, 0);
+	else
+		mlog_once(v->d, "#NM with the virtual CR0.TS clear at %#llx: resumed",
+			  (unsigned long long)v->regs.rip);
+	return true;
+}
+
+/* ---- #GP ------------------------------------------------------------------ */
+
+static bool emulate_gp(struct vcpu *v, uint32_t err)
+{
+	/* an IDT vector in the error code: `int n` through a DPL 0 gate */
+	if ((err & 3) == 2) {
+		uint8_t insn[2];
+		if (emulate_fetch(v, insn, 2) == 2 && insn[0] == 0xcd && insn[1] == err >> 3) {
+			pv_soft_interrupt(v, insn[1], 2);
+			return true;
+		}
+		return false;
+	}
+	return err == 0 && emulate_privileged_op(v);
+}
+
+/* ---- #PF ------------------------------------------------------------------ */
+
+/* A descriptor load the CPU could not complete because the GDT page is not
+ * mapped (beyond the guest's entries): Xen makes it #GP(selector). */
+static bool gdt_fault(struct vcpu *v, uint32_t err)
+{
+	uint64_t base = HV_VCPU_WINDOW(v->id) + HV_GDT_OFF;
+
+	if (err & (PFEC_USER | PFEC_RSVD) || v->cr2 < base || v->cr2 - base >= GDT_WINDOW_BYTES)
+		return false;
+	pv_inject_exception(v, 13, true, (uint32_t)(v->cr2 - base) & ~7u);
+	return true;
+}
+
+/* Whether the L4 the vCPU runs on maps the M2P (Xen leaves it out of an
+ * L4 used only for user mode, and the MMU follows that rule). */
+static bool m2p_mapped(struct vcpu *v)
+{
+	uint64_t l4 = vcpu_current_l4(v) << PAGE_SHIFT;
+	unsigned int slot = (HV_M2P_VA >> 39) & 511;
+
+	return gpa_range(v->d, l4 + slot * 8, 8) && (pt_read(v, l4 + slot * 8) & 1);
+}
+
+/* A `mov` from memory into a register, as compiled code reads an array:
+ * the destination register and the load's size; false for anything else. */
+static bool decode_load(const struct insn *in, uint64_t **dst, struct vcpu_regs *r,
+			unsigned int *size)
+{
+	if (in->twobyte)
+		return false;
+	if (in->op == 0x8b && !insn_rm_is_reg(in)) {
+		*dst = gpr(r, in->reg);
+		*size = insn_opsize(in);
+		return true;
+	}
+	if (in->op == 0xa1) {	/* mov moffs into rAX */
+		*dst = &r->rax;
+		*size = insn_opsize(in);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Xen's default M2P address (L4 slot 256) is reserved by this host's KVM
+ * (any access there is a reserved-bit #PF), so the M2P is mapped at
+ * HV_M2P_VA, which XENMEM_machphys_mapping reports. For guests that use
+ * the default address directly (XTF), loads from it are emulated and
+ * other accesses get the #PF Xen's read-only mapping would give.
+ */
+static bool emulate_m2p_access(struct vcpu *v, uint32_t err)
+{
+	struct domain *d = v->d;
+	uint64_t off = v->cr2 - MACH2PHYS_VIRT_START, table = d->hva->m2p_nr * PAGE_SIZE;
+	uint8_t buf[INSN_MAX_LEN];
+	struct insn in;
+	uint64_t *dst, val = 0;
+	unsigned int size;
+	bool mapped;
+	int got;
+
+	if (v->cr2 < MACH2PHYS_VIRT_START || v->cr2 >= MACH2PHYS_VIRT_END)
+		return false;
+	mapped = off < table && m2p_mapped(v);
+	if (err & (PFEC_WRITE | PFEC_IFETCH)) {
+		/* a read-only mapping, or none */
+		pv_inject_exception(v, 14, true, (err & (PFEC_WRITE | PFEC_IFETCH)) |
+							 (mapped ? PFEC_PRESENT : 0));
+		return true;
+	}
+	got = emulate_fetch(v, buf, sizeof(buf));
+	if (mapped && (got <= 0 || insn_decode(&in, buf, (unsigned int)got) < 0 ||
+		       !decode_load(&in, &dst, &v->regs, &size))) {
+		mlog_once(d, "access to Xen's default M2P address at %#llx not emulated",
+			  (unsigned long long)v->regs.rip);
+		return false;
+	}
+	if (!mapped || off + size > table) {
+		pv_inject_exception(v, 14, true, 0);	/* not present */
+		return true;
+	}
+	memcpy(&val, gpa_range(d, (d->hva->m2p_pfn << PAGE_SHIFT) + off, size), size);
+	if (size == 2)
+		*dst = (*dst & ~0xffffULL) | (val & 0xffff);
+	else
+		*dst = val;	/* a 32-bit load zero-extends */
+	v->regs.rip += in.len;
+	v->regs_dirty = true;
+	return true;
+}
+
+static bool emulate_pf(struct vcpu *v, uint32_t err)
+{
+	return gdt_fault(v, err) || emulate_m2p_access(v, err);
+}
+
+bool emulate_exception(struct vcpu *v, unsigned int vec, uint32_t err)
+{
+	switch (vec) {
+	case 6: return emulate_ud(v);
+	case 7: return emulate_nm(v);
+	case 13: return emulate_gp(v, err);
+	case 14: return emulate_pf(v, err);
+	default: return false;
+	}
 }

@@ -71,21 +71,36 @@ long hypercall_dispatch(struct vcpu *v, unsigned int nr, const uint64_t arg[5])
 	return table[nr].fn(v, arg);
 }
 
+/*
+ * Xen's do_multicall: each entry runs in turn and gets its result; a nested
+ * multicall is refused (-EINVAL), an iret ends the batch there (its result
+ * becomes the multicall's, and the guest resumes where the iret says).
+ */
 static long do_multicall(struct vcpu *v, const uint64_t arg[5])
 {
 	uint64_t list = arg[0], nr = arg[1];
 
+	if (!pv_array_ok(list, nr, sizeof(struct multicall_entry)))
+		return -XEN_EFAULT;
 	for (uint64_t i = 0; i < nr; i++) {
 		struct multicall_entry e;
 		uint64_t gva = list + i * sizeof(e);
+		long rc;
 
 		if (copy_from_guest(v, &e, gva, sizeof(e)) < 0)
 			return -XEN_EFAULT;
-		/* neither can be nested: iret does not return, multicall recurses */
-		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret)
-			e.result = (uint64_t)-XEN_ENOSYS;
+		if (e.op == __HYPERVISOR_multicall)
+			rc = -XEN_EINVAL;
 		else
-			e.result = (uint64_t)hypercall_dispatch(v, (unsigned int)e.op, e.args);
+			rc = hypercall_dispatch(v, (unsigned int)e.op, e.args);
+		if (rc == HYPERCALL_NO_RETURN) {
+			/* iret: the registers are the guest's again */
+			e.result = v->regs.rax;
+			copy_to_guest(v, gva + offsetof(struct multicall_entry, result), &e.result,
+				      sizeof(e.result));
+			return HYPERCALL_NO_RETURN;
+		}
+		e.result = (uint64_t)rc;
 		if (copy_to_guest(v, gva + offsetof(struct multicall_entry, result), &e.result,
 				  sizeof(e.result)) < 0)
 			return -XEN_EFAULT;

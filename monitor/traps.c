@@ -1,12 +1,16 @@
 /*
- * Xen PV delivery of exceptions, syscalls and events to the guest kernel.
+ * Xen PV delivery of exceptions, syscalls, NMIs and events to the guest
+ * kernel, and the hypercalls that configure them (Xen's
+ * create_bounce_frame, pv/traps.c, pv/callback.c, pv/iret.c).
  *
- * The bounce frame, from the top of the new guest stack down (Xen's layout):
+ * The bounce frame, from the top of the new guest stack down:
  *   ss, rsp, rflags, cs | saved_upcall_mask << 32, rip, [error code], r11, rcx
- * The frame goes on the current stack if the guest was in kernel mode (and
- * its saved CS then has RPL 0, which tells the guest kernel it interrupted
- * itself), else on the stack registered with stack_switch after switching
- * to kernel mode.
+ * It goes on the current stack if the guest was in kernel mode (its saved
+ * CS then has RPL 0, which tells the guest kernel it interrupted itself),
+ * else on the stack registered with stack_switch after switching to kernel
+ * mode; 16-byte aligned either way. The saved RFLAGS carries IF as the
+ * inverse of the saved event mask, and the virtual IOPL only under
+ * VMASST_TYPE_architectural_iopl.
  */
 #include "traps.h"
 
@@ -14,13 +18,35 @@
 
 #include <xen/callback.h>
 
+#include "pv/vcpu_op.h"
+
+#define X86_EFLAGS_MBS 0x2ULL	/* bit 1 always reads as one */
 #define X86_EFLAGS_TF 0x100ULL
 #define X86_EFLAGS_IF 0x200ULL
+#define X86_EFLAGS_DF 0x400ULL
 #define X86_EFLAGS_IOPL 0x3000ULL
 #define X86_EFLAGS_NT 0x4000ULL
 #define X86_EFLAGS_RF 0x10000ULL
 #define X86_EFLAGS_VM 0x20000ULL
 #define X86_EFLAGS_AC 0x40000ULL
+#define X86_EFLAGS_ALL 0x3f7fd5ULL	/* every defined flag */
+#define PFEC_USER 0x4u
+#define X86_EXC_NMI 2
+#define X86_EXC_UD 6
+#define X86_EXC_GP 13
+#define X86_EXC_PF 14
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* Xen's fixup_guest_{stack,code}_selector: a 64-bit PV guest's selectors
+ * have RPL 3. */
+static uint16_t guest_rpl(uint64_t sel)
+{
+	return (uint16_t)((sel & 3) == 3 ? sel : (sel & ~3ULL) | 3);
+}
 
 void pv_toggle_mode(struct vcpu *v)
 {
@@ -53,6 +79,9 @@ int pv_bounce(struct vcpu *v, uint64_t eip, uint16_t cs, uint16_t ss, bool has_e
 	uint64_t rflags = r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
 	if (!saved_mask)
 		rflags |= X86_EFLAGS_IF;
+	if (__atomic_load_n(&v->d->vm_assist, __ATOMIC_RELAXED) &
+	    (1ULL << VMASST_TYPE_architectural_iopl))
+		rflags |= (uint64_t)(v->iopl & 3) << 12;
 	frame[n++] = r->rcx;
 	frame[n++] = r->r11;
 	if (has_err)
@@ -71,6 +100,7 @@ int pv_bounce(struct vcpu *v, uint64_t eip, uint16_t cs, uint16_t ss, bool has_e
 		vi->evtchn_upcall_mask = 1;
 	r->rsp = sp;
 	r->rip = eip;
+	/* as the CPU does on a trap; the guest always runs with IF set */
 	r->rflags = (r->rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM |
 				   X86_EFLAGS_AC | X86_EFLAGS_IOPL)) | X86_EFLAGS_IF;
 	v->regs_dirty = true;
@@ -78,25 +108,50 @@ int pv_bounce(struct vcpu *v, uint64_t eip, uint16_t cs, uint16_t ss, bool has_e
 	return 0;
 }
 
+static int bounce_to_trap(struct vcpu *v, const struct trap_info *ti, bool has_err, uint32_t err)
+{
+	return pv_bounce(v, ti->address, v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS,
+			 v->kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS, has_err, err,
+			 TI_GET_IF(ti) != 0);
+}
+
 void pv_inject_exception(struct vcpu *v, unsigned int vec, bool has_err, uint32_t err)
 {
 	const struct trap_info *ti = &v->traps[vec & 255];
 
-	if (vec == 14)
+	if (vec == X86_EXC_PF) {
+		v->guest_cr2 = v->cr2;
 		vcpu_info_of(v)->arch.cr2 = v->cr2;
+		/* the user bit tells the guest's own mode, not the CPU's */
+		err = (err & ~PFEC_USER) | (v->kernel_mode ? 0 : PFEC_USER);
+	}
 	if (!ti->address) {
 		domain_crash(v->d, "unhandled exception %u (error %#x) at %#llx, no trap handler", vec,
 			     err, (unsigned long long)v->regs.rip);
 		return;
 	}
-	pv_bounce(v, ti->address, v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS,
-		  v->kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS, has_err, err, TI_GET_IF(ti) != 0);
+	bounce_to_trap(v, ti, has_err, err);
+}
+
+/* Xen's process_nmi: an NMI sent with VCPUOP_send_nmi goes to trap entry 2
+ * (the NMI callback) unless one is being handled; with no handler it is
+ * dropped. */
+static bool deliver_nmi(struct vcpu *v)
+{
+	if (v->nmi_masked || !vcpu_take_nmi(v))
+		return false;
+	if (!v->traps[X86_EXC_NMI].address)
+		return false;
+	v->nmi_masked = true;
+	return bounce_to_trap(v, &v->traps[X86_EXC_NMI], false, 0) == 0;
 }
 
 bool pv_deliver_upcall(struct vcpu *v)
 {
 	struct vcpu_info *vi = vcpu_info_of(v);
 
+	if (deliver_nmi(v))
+		return true;
 	if (!__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) || vi->evtchn_upcall_mask ||
 	    !v->cb_event.eip)
 		return false;
@@ -110,12 +165,22 @@ void pv_user_syscall(struct vcpu *v)
 	v->regs.rip = v->regs.rcx;
 	v->regs.rflags = v->regs.r11;
 	if (!v->cb_syscall.eip) {
-		/* Xen raises #GP in the guest when no syscall callback is set */
-		pv_inject_exception(v, 13, true, 0);
+		/* Xen raises #UD at the syscall instruction */
+		v->regs.rip -= 2;
+		pv_inject_exception(v, X86_EXC_UD, false, 0);
 		return;
 	}
-	pv_bounce(v, v->cb_syscall.eip, FLAT_USER_CS64, FLAT_USER_SS64, false, 0,
-		  v->cb_syscall.flags & CALLBACKF_mask_events);
+	if (pv_bounce(v, v->cb_syscall.eip, FLAT_USER_CS64, FLAT_USER_SS64, false, 0,
+		      v->cb_syscall.flags & CALLBACKF_mask_events) == 0)
+		v->regs.rflags &= ~X86_EFLAGS_DF;	/* the PV ABI's syscall mask */
+}
+
+void pv_user_hypercall_page(struct vcpu *v)
+{
+	/* Xen's slot runs `syscall` where ours has `out`: the same state */
+	v->regs.rcx = v->regs.rip;
+	v->regs.r11 = v->regs.rflags;
+	pv_user_syscall(v);
 }
 
 void pv_soft_interrupt(struct vcpu *v, unsigned int n, unsigned int insn_len)
@@ -125,11 +190,10 @@ void pv_soft_interrupt(struct vcpu *v, unsigned int n, unsigned int insn_len)
 
 	if (ti->address && TI_GET_DPL(ti) >= need) {
 		v->regs.rip += insn_len;
-		pv_bounce(v, ti->address, v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS,
-			  v->kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS, false, 0, TI_GET_IF(ti) != 0);
+		bounce_to_trap(v, ti, false, 0);
 		return;
 	}
-	pv_inject_exception(v, 13, true, (n << 3) | 2);
+	pv_inject_exception(v, X86_EXC_GP, true, (n << 3) | 2);
 }
 
 long do_set_trap_table(struct vcpu *v, const uint64_t arg[5])
@@ -141,14 +205,19 @@ long do_set_trap_table(struct vcpu *v, const uint64_t arg[5])
 		memset(v->traps, 0, sizeof(v->traps));
 		return 0;
 	}
-	for (unsigned int i = 0; i < 256; i++, p += sizeof(t)) {
+	/* Entries are installed one by one: those before a bad one stay. */
+	for (;; p += sizeof(t)) {
 		if (copy_from_guest(v, &t, p, sizeof(t)) < 0)
 			return -XEN_EFAULT;
 		if (!t.address)
-			break;
+			return 0;
+		if (!canonical(t.address))
+			return -XEN_EINVAL;
+		t.cs = guest_rpl(t.cs);
 		v->traps[t.vector] = t;
+		if (v->d->dying)
+			return 0;
 	}
-	return 0;
 }
 
 long do_iret(struct vcpu *v, const uint64_t arg[5])
@@ -168,8 +237,12 @@ long do_iret(struct vcpu *v, const uint64_t arg[5])
 		}
 		pv_toggle_mode(v);
 	}
+	if (__atomic_load_n(&v->d->vm_assist, __ATOMIC_RELAXED) &
+	    (1ULL << VMASST_TYPE_architectural_iopl))
+		v->iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;
 	r->rip = c.rip;
-	r->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
+	r->rflags = (c.rflags & X86_EFLAGS_ALL & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) |
+		    X86_EFLAGS_IF | X86_EFLAGS_MBS;
 	r->rsp = c.rsp;
 	if (!(c.flags & VGCF_in_syscall)) {
 		r->r11 = c.r11;
@@ -177,27 +250,63 @@ long do_iret(struct vcpu *v, const uint64_t arg[5])
 	}
 	r->rax = c.rax;
 	vcpu_info_of(v)->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+	v->nmi_masked = false;
 	v->regs_dirty = true;
 	v->sregs_dirty = true;
+	/* The CPU's own iret to a non-canonical rip faults; Xen delivers that
+	 * #GP as if the guest context it restored had raised it. */
+	if (!canonical(c.rip))
+		pv_inject_exception(v, X86_EXC_GP, true, 0);
 	return HYPERCALL_NO_RETURN;
 }
 
 long do_stack_switch(struct vcpu *v, const uint64_t arg[5])
 {
-	/* Xen checks the selector is a valid guest stack segment */
-	if ((arg[0] & 3) != 3 && arg[0] != 0)
-		return -XEN_EPERM;
-	v->kernel_ss = arg[0];
+	v->kernel_ss = guest_rpl(arg[0]);
 	v->kernel_sp = arg[1];
+	return 0;
+}
+
+/* ---- callbacks -------------------------------------------------------------- */
+
+static long register_callback(struct vcpu *v, unsigned int type, uint16_t flags, uint64_t address)
+{
+	struct pv_callback *cb;
+
+	if (!canonical(address))
+		return -XEN_EINVAL;
+	switch (type) {
+	case CALLBACKTYPE_event: cb = &v->cb_event; flags = 0; break;
+	case CALLBACKTYPE_failsafe: cb = &v->cb_failsafe; break;
+	case CALLBACKTYPE_syscall: cb = &v->cb_syscall; break;
+	case CALLBACKTYPE_syscall32:
+	case CALLBACKTYPE_sysenter:
+		/* 32-bit entry points: accepted and never used (no compat guests) */
+		return 0;
+	case CALLBACKTYPE_nmi: {
+		/* the NMI callback is trap entry 2, events masked */
+		struct trap_info *t = &v->traps[X86_EXC_NMI];
+		memset(t, 0, sizeof(*t));
+		t->vector = X86_EXC_NMI;
+		t->cs = FLAT_KERNEL_CS;
+		t->address = address;
+		TI_SET_IF(t, 1);
+		return 0;
+	}
+	default:
+		return -XEN_ENOSYS;
+	}
+	cb->eip = address;
+	cb->flags = flags & CALLBACKF_mask_events;
 	return 0;
 }
 
 long do_set_callbacks(struct vcpu *v, const uint64_t arg[5])
 {
-	v->cb_event.eip = arg[0];
-	v->cb_failsafe.eip = arg[1];
-	v->cb_syscall.eip = arg[2];
-	v->cb_syscall.flags = 0;
+	/* a non-canonical address leaves that callback as it was */
+	register_callback(v, CALLBACKTYPE_event, 0, arg[0]);
+	register_callback(v, CALLBACKTYPE_failsafe, 0, arg[1]);
+	register_callback(v, CALLBACKTYPE_syscall, 0, arg[2]);
 	return 0;
 }
 
@@ -205,46 +314,28 @@ long do_callback_op(struct vcpu *v, const uint64_t arg[5])
 {
 	struct callback_register reg;
 	struct callback_unregister unreg;
-	struct pv_callback *cb;
 
 	switch (arg[0]) {
 	case CALLBACKOP_register:
 		if (copy_from_guest(v, &reg, arg[1], sizeof(reg)) < 0)
 			return -XEN_EFAULT;
-		switch (reg.type) {
-		case CALLBACKTYPE_event: cb = &v->cb_event; break;
-		case CALLBACKTYPE_failsafe: cb = &v->cb_failsafe; break;
-		case CALLBACKTYPE_syscall: cb = &v->cb_syscall; break;
-		case CALLBACKTYPE_nmi: cb = &v->cb_nmi; break;
-		case CALLBACKTYPE_syscall32:
-		case CALLBACKTYPE_sysenter:
-			/* 32-bit entry points: accepted and never used (no compat guests) */
-			return 0;
-		default:
-			return -XEN_EINVAL;
-		}
-		cb->eip = reg.address;
-		cb->flags = reg.flags;
-		return 0;
+		return register_callback(v, reg.type, reg.flags, reg.address);
 	case CALLBACKOP_unregister:
 		if (copy_from_guest(v, &unreg, arg[1], sizeof(unreg)) < 0)
 			return -XEN_EFAULT;
 		switch (unreg.type) {
-		case CALLBACKTYPE_event: cb = &v->cb_event; break;
-		case CALLBACKTYPE_failsafe: cb = &v->cb_failsafe; break;
-		case CALLBACKTYPE_syscall: cb = &v->cb_syscall; break;
+		case CALLBACKTYPE_event:
+		case CALLBACKTYPE_failsafe:
+		case CALLBACKTYPE_syscall:
 		case CALLBACKTYPE_syscall32:
 		case CALLBACKTYPE_sysenter:
-			return 0;
+			return -XEN_EINVAL;	/* only the NMI callback can go */
 		case CALLBACKTYPE_nmi:
-			/* Xen refuses to unregister the NMI callback */
-			return -XEN_EINVAL;
+			memset(&v->traps[X86_EXC_NMI], 0, sizeof(v->traps[X86_EXC_NMI]));
+			return 0;
 		default:
-			return -XEN_EINVAL;
+			return -XEN_ENOSYS;
 		}
-		cb->eip = 0;
-		cb->flags = 0;
-		return 0;
 	default:
 		return -XEN_ENOSYS;
 	}

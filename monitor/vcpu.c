@@ -2,7 +2,8 @@
  * The vCPU threads. Each runs its vCPU until an exit, turns the exit into a
  * Xen PV event (hypercall, syscall, exception), and resumes the guest:
  *
- *   port 0xf1  a hypercall-page slot (guest kernel only; user mode: -EPERM)
+ *   port 0xf1  a hypercall-page slot (from guest user mode: a user syscall,
+ *              as the `syscall` in Xen's slot would be)
  *   port 0xf0  the LSTAR stub: a hypercall by `syscall` from guest kernel
  *              mode, or a guest user syscall to bounce to the guest kernel
  *   0x80 + v   an exception stub; the hardware frame is on our CPL0 stack
@@ -21,8 +22,6 @@
 #include <xen/callback.h>
 
 #include "emulate.h"
-#include "emulate_cr.h"
-#include "emulate_io.h"
 #include "hvarea.h"
 #include "kvm/kvm.h"
 #include "pv/evtchn.h"
@@ -181,8 +180,6 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 		mlog(v->d, "v%u exception %u error %#x at %#llx cr2 %#llx (%s mode)", v->id, vec, err,
 		     (unsigned long long)v->regs.rip, (unsigned long long)v->cr2,
 		     v->kernel_mode ? "kernel" : "user");
-	if (vec == 13 && (emulate_cr_access(v) || emulate_port_io(v)))
-		return;
 	if (emulate_exception(v, vec, err))
 		return;
 	pv_inject_exception(v, vec, err_present, err);
@@ -214,8 +211,7 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 	if (e->port == PORT_HYPERCALL) {
 		v->exit_cpl = 3;
 		if (!v->kernel_mode) {
-			v->regs.rax = (uint64_t)-XEN_EPERM;
-			v->regs_dirty = true;
+			pv_user_hypercall_page(v);
 			return;
 		}
 		do_hypercall(v);
