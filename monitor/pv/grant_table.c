@@ -1,10 +1,14 @@
 /*
  * HYPERVISOR_grant_table_op for a PV domU: grant table v1 in hypervisor
- * frames (set up, query, version, copy). Xen would also let a domU map
- * another domU's grants; here every other domain lives in another process,
- * so foreign maps and copies answer GNTST_bad_domain. Our backends live in
- * the monitor and read the guest's grant entries directly.
- * We behave as Xen booted with gnttab=max-ver:1.
+ * frames (set up, query, version, copy), with Xen's per-operation status
+ * codes and their order of checks. We behave as Xen booted with
+ * gnttab=max-ver:1.
+ *
+ * Every other domain lives in another process: dom0 exists but never
+ * grants anything to a domU here (our backends read the guest's grant
+ * entries directly), any other domain id is taken as absent. So foreign
+ * maps answer GNTST_bad_domain, and mapping one's own grants is not
+ * offered (GNTST_permission_denied).
  */
 #include "grant_table.h"
 
@@ -13,88 +17,208 @@
 #include <xen/grant_table.h>
 
 #include "../hvarea.h"
+#include "mmu.h"
 
-#define MAX_COUNT 1024	/* ops per call we accept; Xen preempts instead */
+#define INITIAL_FRAMES 1	/* Xen's table starts with one frame */
+/* Xen's GNTTABOP_CMD_MASK: the bits above carry an opaque argument that
+ * only GNTTABOP_cache_flush (not on x86) takes. */
+#define CMD_MASK 0xfffu
 
 static bool is_self(const struct domain *d, domid_t dom)
 {
 	return dom == DOMID_SELF || dom == d->domid;
 }
 
+/* Xen's status for a domain id that is not ours: dom0 exists (and is not
+ * the domU's to touch), anything else does not. */
+static int16_t foreign_status(domid_t dom)
+{
+	return dom == 0 ? GNTST_permission_denied : GNTST_bad_domain;
+}
+
+static unsigned int nr_frames(const struct domain *d)
+{
+	return d->gnttab_frames > INITIAL_FRAMES ? d->gnttab_frames : INITIAL_FRAMES;
+}
+
 static struct grant_entry_v1 *entry(struct domain *d, grant_ref_t ref)
 {
-	if (ref >= d->gnttab_frames * GNTTAB_V1_ENTRIES_PER_PAGE)
+	if (ref >= nr_frames(d) * GNTTAB_V1_ENTRIES_PER_PAGE)
 		return NULL;
 	return (struct grant_entry_v1 *)gpa_range(d, d->hva->grant_pfn << PAGE_SHIFT,
 						  (uint64_t)HV_NR_GRANT_FRAMES << PAGE_SHIFT) +
 	       ref;
 }
 
-static int16_t setup_table(struct vcpu *v, struct gnttab_setup_table *op)
+static long setup_table(struct vcpu *v, uint64_t uop)
 {
 	struct domain *d = v->d;
+	struct gnttab_setup_table op;
 
-	if (!is_self(d, op->dom))
-		return GNTST_permission_denied;
-	if (op->nr_frames > HV_NR_GRANT_FRAMES)
-		return GNTST_general_error;
-	if (op->nr_frames > d->gnttab_frames)
-		d->gnttab_frames = op->nr_frames;
-	for (uint32_t i = 0; i < op->nr_frames; i++) {
-		xen_pfn_t mfn = d->hva->grant_pfn + i;
-		if (copy_to_guest(v, op->frame_list + i * sizeof(mfn), &mfn, sizeof(mfn)) < 0)
-			return GNTST_bad_virt_addr;
+	if (copy_from_guest(v, &op, uop, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (!pv_array_ok(op.frame_list, op.nr_frames, sizeof(xen_pfn_t)))
+		return -XEN_EFAULT;
+	if (!is_self(d, op.dom)) {
+		op.status = foreign_status(op.dom);
+	} else if (op.nr_frames > HV_NR_GRANT_FRAMES) {
+		op.status = GNTST_general_error;
+	} else {
+		if (op.nr_frames > d->gnttab_frames)
+			d->gnttab_frames = op.nr_frames;
+		op.status = GNTST_okay;
+		for (uint32_t i = 0; i < op.nr_frames; i++) {
+			xen_pfn_t mfn = d->hva->grant_pfn + i;
+			if (copy_to_guest(v, op.frame_list + i * sizeof(mfn), &mfn, sizeof(mfn)) < 0) {
+				op.status = GNTST_bad_virt_addr;
+				break;
+			}
+		}
 	}
-	return GNTST_okay;
+	if (copy_to_guest(v, uop + offsetof(struct gnttab_setup_table, status), &op.status,
+			  sizeof(op.status)) < 0)
+		return -XEN_EFAULT;
+	return 0;
 }
 
-/* One side of a copy: the bytes it names, checked whole. */
-static int16_t copy_side(struct domain *d, const struct gnttab_copy_ptr *p, bool is_gref,
-			 bool dest, uint16_t len, uint8_t **out)
+static long query_size(struct vcpu *v, uint64_t uop)
 {
-	uint64_t frame;
+	struct domain *d = v->d;
+	struct gnttab_query_size op;
 
-	if ((uint32_t)p->offset + len > PAGE_SIZE)
-		return GNTST_bad_copy_arg;
-	if (!is_self(d, p->domid))
-		return GNTST_bad_domain;
-	if (is_gref) {
-		struct grant_entry_v1 *e = entry(d, p->u.ref);
-		if (!e)
-			return GNTST_bad_gntref;
-		struct grant_entry_v1 g;
-		memcpy(&g, e, sizeof(g));
-		if ((g.flags & GTF_type_mask) != GTF_permit_access || !is_self(d, g.domid))
-			return GNTST_permission_denied;
-		if (dest && (g.flags & GTF_readonly))
-			return GNTST_permission_denied;
-		frame = g.frame;
+	if (copy_from_guest(v, &op, uop, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (is_self(d, op.dom)) {
+		op.nr_frames = nr_frames(d);
+		op.max_nr_frames = HV_NR_GRANT_FRAMES;
+		op.status = GNTST_okay;
 	} else {
-		frame = p->u.gmfn;
+		op.status = foreign_status(op.dom);
 	}
-	if (frame >= d->nr_pages)
-		return GNTST_bad_page;
-	*out = gpa_range(d, (frame << PAGE_SHIFT) + p->offset, len ? len : 1);
-	return *out ? GNTST_okay : GNTST_bad_page;
+	return copy_to_guest(v, uop, &op, sizeof(op)) < 0 ? -XEN_EFAULT : 0;
+}
+
+/* Xen's set_version: the answer always carries the version in force. */
+static long set_version(struct vcpu *v, uint64_t uop)
+{
+	struct gnttab_set_version op;
+	long rc = 0;
+
+	if (copy_from_guest(v, &op, uop, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (op.version != 1 && op.version != 2)
+		rc = -XEN_EINVAL;
+	else if (op.version == 2)
+		rc = -XEN_ENOSYS;	/* as Xen with gnttab=max-ver:1 */
+	op.version = 1;
+	if (copy_to_guest(v, uop, &op, sizeof(op)) < 0)
+		rc = -XEN_EFAULT;
+	return rc;
+}
+
+static long get_version(struct vcpu *v, uint64_t uop)
+{
+	struct gnttab_get_version op;
+
+	if (copy_from_guest(v, &op, uop, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (!is_self(v->d, op.dom))
+		return pv_foreign_domain_error(op.dom);
+	op.version = 1;
+	return copy_to_guest(v, uop, &op, sizeof(op)) < 0 ? -XEN_EFAULT : 0;
+}
+
+/* ---- GNTTABOP_copy ------------------------------------------------------------ */
+
+/* One side of a copy: its frame, and the bytes the grant covers (v1: all). */
+struct copy_buf {
+	uint8_t *page;
+};
+
+/* Xen's gnttab_copy_lock_domain: a frame number only with DOMID_SELF. */
+static int16_t lock_domain(const struct domain *d, domid_t dom, bool is_gref)
+{
+	if (dom != DOMID_SELF && !is_gref)
+		return GNTST_permission_denied;
+	if (is_self(d, dom))
+		return GNTST_okay;
+	/* dom0 exists but grants nothing to us: no grant reference will do */
+	return dom == 0 ? GNTST_general_error : GNTST_bad_domain;
+}
+
+/* A frame the domain owns (Xen's get_paged_frame); for a destination also
+ * one it may write (get_page_type(PGT_writable_page)). */
+static int16_t claim_frame(struct domain *d, uint64_t mfn, bool writable, struct copy_buf *b)
+{
+	enum frame_type t;
+	uint32_t count;
+	int16_t st = GNTST_okay;
+
+	mmu_lock(d);
+	if (!mmu_frame_owned(d, mfn)) {
+		st = GNTST_bad_page;
+	} else if (writable && mmu_ram_owned(d, mfn)) {
+		t = mmu_frame_type(d, mfn, &count);
+		if (count && t != FT_WRITABLE && t != FT_NONE)
+			st = GNTST_general_error;
+	}
+	mmu_unlock(d);
+	if (st == GNTST_okay) {
+		b->page = gpa_range(d, mfn << PAGE_SHIFT, PAGE_SIZE);
+		if (!b->page)
+			st = GNTST_bad_page;
+	}
+	return st;
+}
+
+/* Xen's acquire_grant_for_copy for a v1 entry of our own table. */
+static int16_t claim_grant(struct domain *d, grant_ref_t ref, bool writable, struct copy_buf *b)
+{
+	struct grant_entry_v1 *e = entry(d, ref), g;
+
+	if (!e)
+		return GNTST_bad_gntref;
+	memcpy(&g, e, sizeof(g));
+	if ((g.flags & GTF_type_mask) != GTF_permit_access || g.domid != d->domid)
+		return GNTST_general_error;
+	if (writable && (g.flags & GTF_readonly))
+		return GNTST_general_error;
+	return claim_frame(d, g.frame, writable, b);
+}
+
+static int16_t claim(struct domain *d, const struct gnttab_copy_ptr *p, bool is_gref,
+		     bool writable, struct copy_buf *b)
+{
+	return is_gref ? claim_grant(d, p->u.ref, writable, b)
+		       : claim_frame(d, p->u.gmfn, writable, b);
 }
 
 static int16_t grant_copy(struct domain *d, const struct gnttab_copy *op)
 {
-	uint8_t *src, *dst;
+	bool src_gref = op->flags & GNTCOPY_source_gref, dst_gref = op->flags & GNTCOPY_dest_gref;
+	struct copy_buf src, dst;
 	int16_t st;
 
-	st = copy_side(d, &op->source, op->flags & GNTCOPY_source_gref, false, op->len, &src);
-	if (st == GNTST_okay)
-		st = copy_side(d, &op->dest, op->flags & GNTCOPY_dest_gref, true, op->len, &dst);
-	if (st == GNTST_okay)
-		memmove(dst, src, op->len);
-	return st;
+	if (!op->len)
+		return GNTST_okay;
+	if ((st = lock_domain(d, op->source.domid, src_gref)) != GNTST_okay ||
+	    (st = lock_domain(d, op->dest.domid, dst_gref)) != GNTST_okay ||
+	    (st = claim(d, &op->source, src_gref, false, &src)) != GNTST_okay ||
+	    (st = claim(d, &op->dest, dst_gref, true, &dst)) != GNTST_okay)
+		return st;
+	if ((uint32_t)op->source.offset + op->len > PAGE_SIZE ||
+	    (uint32_t)op->dest.offset + op->len > PAGE_SIZE)
+		return GNTST_bad_copy_arg;
+	memmove(dst.page + op->dest.offset, src.page + op->source.offset, op->len);
+	return GNTST_okay;
 }
 
-/* Copy op i in, run fn, write its status field back. */
+/* Each op in turn; its status field written back. */
 #define EACH_OP(type, status_field, body)                                                          \
 	do {                                                                                       \
-		for (uint64_t i = 0; i < count; i++) {                                             \
+		if (!pv_array_ok(uop, count, sizeof(type)))                                        \
+			return -XEN_EFAULT;                                                        \
+		for (uint64_t i = 0; i < count && !d->dying; i++) {                                \
 			type op;                                                                   \
 			uint64_t gva = uop + i * sizeof(op);                                       \
 			if (copy_from_guest(v, &op, gva, sizeof(op)) < 0)                          \
@@ -109,54 +233,23 @@ static int16_t grant_copy(struct domain *d, const struct gnttab_copy *op)
 long do_grant_table_op(struct vcpu *v, const uint64_t arg[5])
 {
 	struct domain *d = v->d;
-	uint64_t cmd = arg[0], uop = arg[1], count = arg[2];
+	unsigned int cmd = (unsigned int)arg[0];
+	uint64_t uop = arg[1];
+	uint64_t count = (uint32_t)arg[2];
 
-	if (count > MAX_COUNT)
+	if ((int32_t)count < 0)
+		return -XEN_EINVAL;
+	if (cmd & ~CMD_MASK)
 		return -XEN_EINVAL;
 	switch (cmd) {
 	case GNTTABOP_setup_table:
-		if (count != 1)
-			return -XEN_EINVAL;
-		EACH_OP(struct gnttab_setup_table, status, op.status = setup_table(v, &op));
-		return 0;
+		return count != 1 ? -XEN_EINVAL : setup_table(v, uop);
 	case GNTTABOP_query_size:
-		if (count != 1)
-			return -XEN_EINVAL;
-		EACH_OP(struct gnttab_query_size, status, {
-			if (is_self(d, op.dom)) {
-				op.nr_frames = d->gnttab_frames;
-				op.max_nr_frames = HV_NR_GRANT_FRAMES;
-				op.status = GNTST_okay;
-				if (copy_to_guest(v, gva, &op, sizeof(op)) < 0)
-					return -XEN_EFAULT;
-			} else {
-				op.status = GNTST_permission_denied;
-			}
-		});
-		return 0;
-	case GNTTABOP_set_version: {
-		struct gnttab_set_version op;
-		if (count != 1)
-			return -XEN_EINVAL;
-		if (copy_from_guest(v, &op, uop, sizeof(op)) < 0)
-			return -XEN_EFAULT;
-		if (op.version != 1 && op.version != 2)
-			return -XEN_EINVAL;
-		if (op.version == 2)
-			return -XEN_ENOSYS;	/* as Xen with gnttab=max-ver:1 */
-		return 0;
-	}
-	case GNTTABOP_get_version: {
-		struct gnttab_get_version op;
-		if (count != 1)
-			return -XEN_EINVAL;
-		if (copy_from_guest(v, &op, uop, sizeof(op)) < 0)
-			return -XEN_EFAULT;
-		if (!is_self(d, op.dom))
-			return -XEN_EPERM;
-		op.version = 1;
-		return copy_to_guest(v, uop, &op, sizeof(op)) < 0 ? -XEN_EFAULT : 0;
-	}
+		return count != 1 ? -XEN_EINVAL : query_size(v, uop);
+	case GNTTABOP_set_version:
+		return set_version(v, uop);
+	case GNTTABOP_get_version:
+		return get_version(v, uop);
 	case GNTTABOP_copy:
 		EACH_OP(struct gnttab_copy, status, op.status = grant_copy(d, &op));
 		return 0;
@@ -168,7 +261,7 @@ long do_grant_table_op(struct vcpu *v, const uint64_t arg[5])
 		EACH_OP(struct gnttab_unmap_grant_ref, status, op.status = GNTST_bad_handle);
 		return 0;
 	default:
-		mlog_once(d, "grant_table_op %llu not implemented", (unsigned long long)cmd);
+		mlog_once(d, "grant_table_op %u not implemented", cmd);
 		return -XEN_ENOSYS;
 	}
 }
