@@ -14,7 +14,8 @@ const char test_title[] = "memory_op";
 #define START_EXTENT(n) ((n) << MEMOP_EXTENT_SHIFT)
 
 static uint8_t scratch[4096] __page_aligned_bss;
-static const volatile uint64_t *const m2p = (const volatile uint64_t *)MACH2PHYS_VIRT_START;
+/* Xen's default M2P address; the ABI's is what machphys_mapping reports. */
+static const volatile uint64_t *const default_m2p = (const volatile uint64_t *)MACH2PHYS_VIRT_START;
 
 static long query(unsigned int op, domid_t dom)
 {
@@ -27,14 +28,19 @@ static void test_queries(void)
 {
 	long cur = query(XENMEM_current_reservation, DOMID_SELF);
 	long max = query(XENMEM_maximum_reservation, DOMID_SELF);
-	long gpfn = query(XENMEM_maximum_gpfn, DOMID_SELF);
 	const uint64_t *p2m = (const uint64_t *)start_info->mfn_list;
-	uint64_t top_mfn = 0;
+	uint64_t top_mfn = 0, saved_max_pfn;
 	long max_ram;
 
 	check_eq(cur, (long)start_info->nr_pages, "current_reservation is start_info's nr_pages");
 	check(max >= cur, "maximum_reservation (%ld) >= current (%ld)", max, cur);
-	check(gpfn >= (long)start_info->nr_pages - 1, "maximum_gpfn (%ld) covers our pages", gpfn);
+	/* A PV guest tells Xen its P2M size in shared_info (Linux does at boot);
+	 * maximum_gpfn is that less one, 0 while nothing was said. */
+	saved_max_pfn = shared_info->arch.max_pfn;
+	shared_info->arch.max_pfn = start_info->nr_pages;
+	check_eq(query(XENMEM_maximum_gpfn, DOMID_SELF), (long)start_info->nr_pages - 1,
+		 "maximum_gpfn is shared_info's max_pfn less one");
+	shared_info->arch.max_pfn = saved_max_pfn;
 	check_eq(HYPERVISOR_memory_op(XENMEM_current_reservation, UNMAPPED_VA), -XEN_EFAULT,
 		 "current_reservation from a bad address");
 	check_eq(query(XENMEM_current_reservation, NO_SUCH_DOMAIN), -XEN_ESRCH,
@@ -88,10 +94,32 @@ static void test_machphys(void)
 	uint64_t frames[4];
 	struct xen_machphys_mfn_list list = { .max_extents = 4, .extent_start = PTR(frames) };
 
+	const uint64_t *p2m = (const uint64_t *)start_info->mfn_list;
+	const volatile uint64_t *m2p;
+	uint64_t top_mfn = 0;
+
 	check_eq(HYPERVISOR_memory_op(XENMEM_machphys_mapping, PTR(&mm)), 0, "XENMEM_machphys_mapping");
-	check_eq(mm.v_start, MACH2PHYS_VIRT_START, "the M2P starts at MACH2PHYS_VIRT_START");
-	check_eq(mm.v_end, MACH2PHYS_VIRT_END, "and ends at MACH2PHYS_VIRT_END");
-	check_eq(mm.max_mfn, MACH2PHYS_NR_ENTRIES - 1, "max_mfn is the table's last entry for a domU");
+	/*
+	 * The ABI promises a read-only table somewhere in the hypervisor's
+	 * reserved range, v_start to v_end, covering frames 0 to max_mfn; Xen
+	 * itself puts it at MACH2PHYS_VIRT_START (max_mfn: the whole range), a
+	 * hypervisor whose host reserves that slot may put it elsewhere.
+	 */
+	check(mm.v_start >= HYPERVISOR_VIRT_START && mm.v_start < mm.v_end &&
+		      mm.v_end <= HYPERVISOR_VIRT_END,
+	      "the M2P (%#lx-%#lx) lies in the hypervisor's range", mm.v_start, mm.v_end);
+	check((mm.max_mfn + 1) * 8 <= mm.v_end - mm.v_start, "max_mfn (%#lx) is inside the table",
+	      mm.max_mfn);
+	for (uint64_t pfn = 0; pfn < start_info->nr_pages; pfn++)
+		if (p2m[pfn] > top_mfn)
+			top_mfn = p2m[pfn];
+	check(mm.max_mfn >= top_mfn, "and covers our highest frame (%#lx)", top_mfn);
+	/* Reads through v_start and through Xen's default address agree. */
+	m2p = m2p_table();
+	for (uint64_t pfn = 0; pfn < start_info->nr_pages; pfn += start_info->nr_pages / 7 + 1)
+		if (!check(m2p[p2m[pfn]] == pfn && default_m2p[p2m[pfn]] == pfn,
+			   "the M2P maps frame %#lx back to pfn %#lx at both addresses", p2m[pfn], pfn))
+			break;
 	check_eq(HYPERVISOR_memory_op(XENMEM_machphys_mapping, UNMAPPED_VA), -XEN_EFAULT,
 		 "machphys_mapping to a bad address");
 
@@ -138,7 +166,7 @@ static void test_reservations(void)
 	/* populate_physmap takes pfns and answers with the frames it put there. */
 	ext = pfn;
 	check_eq(reservation(XENMEM_populate_physmap, &ext, 1, DOMID_SELF), 1, "populate_physmap");
-	check_eq(m2p[ext], pfn, "the M2P maps the new frame to the pfn asked for");
+	check_eq(m2p_table()[ext], pfn, "the M2P maps the new frame to the pfn asked for");
 	p2m[pfn] = ext;
 	check_eq(map_frame_at(scratch, ext, PTE_DATA), 0, "map the new frame");
 	memset(scratch, 0x5a, sizeof(scratch));

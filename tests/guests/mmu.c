@@ -24,7 +24,6 @@ static uint64_t l2[512] __page_aligned_bss;
 static uint64_t l3[512] __page_aligned_bss;
 static uint64_t l4[512] __page_aligned_bss;
 
-static const volatile uint64_t *const m2p = (const volatile uint64_t *)MACH2PHYS_VIRT_START;
 
 static long mmuext(unsigned int cmd, uint64_t arg1)
 {
@@ -137,7 +136,9 @@ static void test_mmu_update(void)
 	check_eq(HYPERVISOR_mmu_update(UNMAPPED_VA, 1, 0, DOMID_SELF), -XEN_EFAULT,
 		 "mmu_update from a bad address");
 
-	/* The M2P: readable at MACH2PHYS_VIRT_START, changed by MMU_MACHPHYS_UPDATE. */
+	/* The M2P: readable where machphys_mapping says (MACH2PHYS_VIRT_START
+	 * on Xen), changed by MMU_MACHPHYS_UPDATE. */
+	const volatile uint64_t *m2p = m2p_table();
 	check_eq(m2p[mfn_c], pfn_c, "the M2P maps page C's frame to its pfn");
 	check_eq(mmu_update1((mfn_c << 12) | MMU_MACHPHYS_UPDATE, 0x12345), 0, "MMU_MACHPHYS_UPDATE");
 	check_eq(m2p[mfn_c], 0x12345, "the M2P shows the new entry");

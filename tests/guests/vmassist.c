@@ -29,12 +29,14 @@ static long set_iopl(unsigned int iopl)
 	return HYPERVISOR_physdev_op(PHYSDEVOP_set_iopl, PTR(&op));
 }
 
+static volatile uint64_t user_probe_at;
+
 static void user_read_m2p(void)
 {
 	uint64_t v = 0;
 
 	trap_reset();
-	PROBE_OPS("movq (%1), %0", : "=r"(v) : "r"(MACH2PHYS_VIRT_START));
+	PROBE_OPS("movq (%1), %0", : "=r"(v) : "r"(user_probe_at));
 	user_m2p_probe = last_trap.vector == X86_EXC_PF ? 1 : 2;
 	user_syscall(USER_EXIT, 0);
 }
@@ -80,17 +82,25 @@ static void test_architectural_iopl(void)
 	check_eq(last_trap.vector, X86_EXC_GP, "without the assist it is #GP");
 }
 
+/* Both where machphys_mapping puts the M2P and at Xen's default address
+ * (the same on Xen). */
 static void test_user_m2p(void)
 {
-	volatile const uint64_t *m2p = (volatile const uint64_t *)MACH2PHYS_VIRT_START;
+	const volatile uint64_t *at[2] = { m2p_table(), (const volatile uint64_t *)MACH2PHYS_VIRT_START };
+	uint64_t mfn = virt_to_mfn((const void *)&user_m2p_probe);
 
-	check_eq(m2p[virt_to_mfn((const void *)&user_m2p_probe)],
-		 virt_to_pfn((const void *)&user_m2p_probe),
-		 "the kernel reads the M2P");
+	for (unsigned int i = 0; i < 2; i++)
+		check_eq(at[i][mfn], virt_to_pfn((const void *)&user_m2p_probe),
+			 "the kernel reads the M2P at %p", (const void *)at[i]);
 	if (!check_eq(user_mode_init(), 0, "user mode set up"))
 		return;
-	run_user(user_read_m2p, false);
-	check_eq(user_m2p_probe, 1, "an L4 used only in user mode does not map the M2P");
+	for (unsigned int i = 0; i < 2; i++) {
+		user_probe_at = (uint64_t)&at[i][mfn];
+		user_m2p_probe = 0;
+		run_user(user_read_m2p, false);
+		check_eq(user_m2p_probe, 1, "an L4 used only in user mode does not map the M2P at %p",
+			 (const void *)at[i]);
+	}
 }
 
 void guest_main(void)

@@ -88,6 +88,10 @@ uint64_t pfn_to_mfn(uint64_t pfn);
 uint64_t virt_to_mfn(const void *va);
 /* Reverse P2M lookup (no M2P needed); ~0 if mfn is not ours. */
 uint64_t mfn_to_pfn(uint64_t mfn);
+/* The M2P where XENMEM_machphys_mapping says it is (v_start): the ABI lets
+ * a hypervisor put it anywhere in its reserved range; Xen uses
+ * MACH2PHYS_VIRT_START. Crashes the test if the query fails. */
+const volatile uint64_t *m2p_table(void);
 /* Machine address of the entry that maps va at level (1..4); 0 if absent. */
 uint64_t pte_maddr(uint64_t va, int level);
 /* The entry itself (read through our own mapping of the table); 0 if absent. */

@@ -24,6 +24,21 @@ uint64_t mfn_to_pfn(uint64_t mfn)
 	return ~0UL;
 }
 
+const volatile uint64_t *m2p_table(void)
+{
+	static uint64_t v_start;
+	struct xen_machphys_mapping mm;
+	long rc;
+
+	if (!v_start) {
+		rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping, PTR(&mm));
+		if (rc)
+			report_crash("XENMEM_machphys_mapping failed: %ld", rc);
+		v_start = mm.v_start;
+	}
+	return (const volatile uint64_t *)v_start;
+}
+
 /* The table that holds va's entry at level, read through our mappings. */
 static uint64_t *table_for(uint64_t va, int level)
 {
