@@ -79,12 +79,18 @@ static void test_set_trap_table(void)
 
 static void test_breakpoint(void)
 {
-	register uint64_t r11 __asm__("r11") = 0x1111222233334444UL;
-	uint64_t rcx = 0x5555666677778888UL;
+	uint64_t rcx = 0x5555666677778888UL, r11 = 0x1111222233334444UL;
 
 	events_disable();
 	trap_reset();
-	PROBE_OPS("int3", : "+c"(rcx), "+r"(r11));
+	/* r11 is loaded and read back in the same asm: a register variable
+	 * bound to r11 would not survive the calls above (GCC's rule), and
+	 * the check would compare whatever they left there. */
+	__asm__ __volatile__("movq %[r11], %%r11\n\t" PROBE_TEMPLATE("int3") "\n\tmovq %%r11, %[r11]"
+			     : "+c"(rcx), [r11] "+r"(r11)
+			     :
+			     : "r11", "memory");
+	__asm__ __volatile__("" ::: "memory");
 	check_eq(last_trap.count, 1, "int3 traps once");
 	check_eq(last_trap.vector, X86_EXC_BP, "int3 is #BP");
 	check_eq(last_trap.rip, probe_next, "#BP reports the next instruction");
