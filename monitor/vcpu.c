@@ -180,8 +180,13 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 		mlog(v->d, "v%u exception %u error %#x at %#llx cr2 %#llx (%s mode)", v->id, vec, err,
 		     (unsigned long long)v->regs.rip, (unsigned long long)v->cr2,
 		     v->kernel_mode ? "kernel" : "user");
-	if (emulate_exception(v, vec, err))
+	if (emulate_exception(v, vec, err)) {
+		if (v->d->trace)
+			mlog(v->d, "v%u   emulated: rax %#llx rbx %#llx rcx %#llx rdx %#llx", v->id,
+			     (unsigned long long)v->regs.rax, (unsigned long long)v->regs.rbx,
+			     (unsigned long long)v->regs.rcx, (unsigned long long)v->regs.rdx);
 		return;
+	}
 	pv_inject_exception(v, vec, err_present, err);
 }
 
