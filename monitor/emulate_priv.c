@@ -135,8 +135,6 @@ static bool amd_msr(uint32_t idx)
 
 static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)
 {
-	bool intel = host_is_intel(v);
-
 	*val = 0;
 	if (idx >= XEN_MSR_BASE && idx <= XEN_MSR_LAST)
 		return idx == XEN_MSR_BASE;	/* the hypercall-page MSR reads as zero */
@@ -156,14 +154,14 @@ static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)
 		return true;
 	case MSR_IA32_MISC_ENABLE:
 		*val = GUEST_MISC_ENABLE;
-		return intel;
+		return host_is_intel(v);
 	case MSR_IA32_PLATFORM_ID:
-		return intel;
+		return host_is_intel(v);
 	case MSR_AMD64_NB_CFG:
-		return !intel;
+		return !host_is_intel(v);
 	default:
 		if (amd_msr(idx))
-			return !intel;
+			return !host_is_intel(v);
 		/* Xen fakes a read as zero for a guest without a #GP handler */
 		if (!v->traps[13].address) {
 			mlog_once(v->d, "rdmsr %#x read as zero: no #GP handler yet", idx);
@@ -176,8 +174,6 @@ static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)
 
 static bool write_msr(struct vcpu *v, uint32_t idx, uint64_t val)
 {
-	bool intel = host_is_intel(v);
-
 	if (idx == XEN_MSR_BASE)
 		return write_hypercall_page_msr(v, val);
 	switch (idx) {
@@ -200,16 +196,16 @@ static bool write_msr(struct vcpu *v, uint32_t idx, uint64_t val)
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_THERM_CONTROL:
 	case MSR_IA32_ENERGY_PERF_BIAS:
-		return intel;	/* accepted and ignored, as for a domU on Xen */
+		return host_is_intel(v);	/* accepted and ignored, as for a domU on Xen */
 	case MSR_K8_HWCR:
 	case MSR_AMD64_NB_CFG:
-		return !intel;
+		return !host_is_intel(v);
 	case MSR_IA32_MPERF:
 	case MSR_IA32_APERF:
 		return true;
 	default:
 		if (amd_msr(idx))
-			return !intel;
+			return !host_is_intel(v);
 		mlog_once(v->d, "wrmsr %#x <- %#llx not emulated: #GP to the guest", idx,
 			  (unsigned long long)val);
 		return false;
