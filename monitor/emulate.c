@@ -8,7 +8,9 @@
  *        or port I/O instruction (emulate_priv.c)
  *   #PF  in the vCPU's GDT: #GP(selector), as Xen turns a descriptor-table
  *        mapping fault; at Xen's default M2P address (which this host
- *        cannot map): the load emulated, or the fault Xen would give
+ *        cannot map): the load emulated, or the fault Xen would give; a
+ *        kernel store to a read-only L1 under the writable_pagetables
+ *        assist: checked and done as an mmu_update
  *
  * Everything else is bounced to the guest as the exception it raised.
  */
@@ -20,6 +22,7 @@
 #include "hvarea.h"
 #include "insn.h"
 #include "kvm/kvm.h"
+#include "pv/mmu.h"
 #include "traps.h"
 
 #include <xeno/version.h>
@@ -263,9 +266,62 @@ static bool emulate_m2p_access(struct vcpu *v, uint32_t err)
 	return true;
 }
 
+/* The value and size a plain store writes (mov r/m, reg or imm). */
+static bool decode_store(const struct insn *in, struct vcpu_regs *r, uint64_t *val,
+			 unsigned int *size)
+{
+	if (in->twobyte || insn_rm_is_reg(in) || !in->has_modrm)
+		return false;
+	*size = insn_opsize(in);
+	if (in->op == 0x89) {
+		*val = *gpr(r, in->reg);
+		return true;
+	}
+	if (in->op == 0xc7 && (in->reg & 7) == 0) {
+		/* a 32-bit immediate sign-extends to 64 bits */
+		*val = in->imm_bytes == 4 ? (uint64_t)(int64_t)(int32_t)in->imm : in->imm;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Xen's writable page tables (VMASST_TYPE_writable_pagetables): a guest
+ * kernel's store to an L1 table it maps read-only is checked and carried
+ * out as MMU_NORMAL_PT_UPDATE would. A narrower store is merged into the
+ * entry; an unaligned one, or an entry Xen would refuse, leaves the #PF
+ * to the guest.
+ */
+static bool emulate_ptwr(struct vcpu *v, uint32_t err)
+{
+	uint64_t gpa = mmu_ptwr_target(v, v->cr2, err), val, entry;
+	uint8_t buf[INSN_MAX_LEN];
+	unsigned int size, shift;
+	struct insn in;
+	int got;
+
+	if (!gpa)
+		return false;
+	got = emulate_fetch(v, buf, sizeof(buf));
+	if (got <= 0 || insn_decode(&in, buf, (unsigned int)got) < 0 ||
+	    !decode_store(&in, &v->regs, &val, &size) || (gpa & (size - 1)))
+		return false;
+	entry = val;
+	if (size < 8) {
+		shift = (gpa & 7) * 8;
+		entry = pt_read(v, gpa & ~7ULL) & ~(((1ULL << (size * 8)) - 1) << shift);
+		entry |= (val & ((1ULL << (size * 8)) - 1)) << shift;
+	}
+	if (mmu_update_pte(v, gpa & ~7ULL, entry, false))
+		return false;
+	v->regs.rip += in.len;
+	v->regs_dirty = true;
+	return true;
+}
+
 static bool emulate_pf(struct vcpu *v, uint32_t err)
 {
-	return gdt_fault(v, err) || emulate_m2p_access(v, err);
+	return gdt_fault(v, err) || emulate_m2p_access(v, err) || emulate_ptwr(v, err);
 }
 
 bool emulate_exception(struct vcpu *v, unsigned int vec, uint32_t err)

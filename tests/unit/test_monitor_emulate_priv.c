@@ -352,6 +352,41 @@ static void test_m2p_default_address(void **state)
 	assert_int_equal(*(const uint64_t *)env_va(e->d, STACK_TOP - 8 * 8 + 16), 3);
 }
 
+/* With the writable_pagetables assist, a kernel store to its read-only L1
+ * is validated and done (Xen's adjustments of the entry aside); without
+ * it, or for a bad entry, the #PF stays. */
+static void test_writable_pagetables(void **state)
+{
+	struct env *e = *state;
+	uint64_t pte_va = (ENV_L1 << PAGE_SHIFT) + 8 * 0x50;
+	uint64_t good = (0x51ULL << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_A | PTE_D;
+	struct vcpu *v = AT(state, 0x48, 0x89, 0x07);	/* mov %rax,(%rdi) */
+
+	v->regs.rdi = v->cr2 = pte_va;
+	v->regs.rax = good;
+	assert_false(emulate_exception(v, 14, 3));	/* assist off */
+	e->d->vm_assist = 1ULL << VMASST_TYPE_writable_pagetables;
+	assert_true(emulate_exception(v, 14, 3));
+	drain(v);
+	assert_int_equal(*env_entry(e->d, ENV_L1, 0x50) & ~(PTE_US | PTE_GK | PTE_G), good);
+	assert_int_equal(v->regs.rip, CODE_VA + 3);
+
+	/* a writable mapping of the L4 would break Xen's invariants */
+	v = AT(state, 0x48, 0x89, 0x07);
+	v->regs.rdi = v->cr2 = pte_va;
+	v->regs.rax = (ENV_L4 << PAGE_SHIFT) | PTE_P | PTE_RW;
+	assert_false(emulate_exception(v, 14, 3));
+
+	/* a 32-bit store into the high half, merged into the entry */
+	v = AT(state, 0x89, 0x07);			/* mov %eax,(%rdi) */
+	v->regs.rdi = v->cr2 = pte_va + 4;
+	v->regs.rax = 0x80000000;			/* NX */
+	assert_true(emulate_exception(v, 14, 3));
+	drain(v);
+	assert_int_equal(*env_entry(e->d, ENV_L1, 0x50) & ~(PTE_US | PTE_GK | PTE_G), good | (1ULL << 63));
+	e->d->vm_assist = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forced_cpuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gdt_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_m2p_default_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writable_pagetables, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
