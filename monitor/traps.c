@@ -183,12 +183,24 @@ void pv_user_hypercall_page(struct vcpu *v)
 	pv_user_syscall(v);
 }
 
+/*
+ * `int n`, as Xen's IDT makes it: vectors 3 and 4 are #BP and #OF whatever
+ * DPL the guest gave them (Xen's gates are DPL 3); 0x80 goes straight to a
+ * registered handler (Xen's int80 gate); any other vector needs a guest
+ * DPL that admits the caller (1 for the kernel, 3 for user mode), else
+ * #GP with the IDT vector in the error code.
+ */
 void pv_soft_interrupt(struct vcpu *v, unsigned int n, unsigned int insn_len)
 {
 	const struct trap_info *ti = &v->traps[n & 255];
 	unsigned int need = v->kernel_mode ? 1 : 3;
 
-	if (ti->address && TI_GET_DPL(ti) >= need) {
+	if (n == 3 || n == 4) {
+		v->regs.rip += insn_len;
+		pv_inject_exception(v, n, false, 0);
+		return;
+	}
+	if (ti->address && (TI_GET_DPL(ti) >= need || n == 0x80)) {
 		v->regs.rip += insn_len;
 		bounce_to_trap(v, ti, false, 0);
 		return;

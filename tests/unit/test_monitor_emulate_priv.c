@@ -310,6 +310,39 @@ static void test_forced_cpuid(void **state)
 	assert_false(emulate_exception(v, 6, 0));
 }
 
+/* `int n`, which this host raises as #UD: Xen's rules for which vectors a
+ * guest may raise and how. */
+static void test_software_interrupts(void **state)
+{
+	struct env *e = *state;
+	const uint64_t *frame = env_va(e->d, STACK_TOP - 8 * 8);
+	struct vcpu *v = AT(state, 0xcd, 0x81);
+
+	v->traps[13] = (struct trap_info){ .vector = 13, .cs = FLAT_KERNEL_CS, .address = HANDLER };
+	v->traps[0x81] = (struct trap_info){ .vector = 0x81, .cs = FLAT_KERNEL_CS, .address = HANDLER + 0x81 };
+	assert_true(emulate_exception(v, 6, 0));	/* DPL 0: #GP(vector 0x81, IDT) */
+	assert_int_equal(v->regs.rip, HANDLER);
+	assert_int_equal(frame[2], (0x81 << 3) | 2);
+	assert_int_equal(frame[3], CODE_VA);		/* at the int instruction */
+
+	v = AT(state, 0xcd, 0x81);
+	v->traps[0x81].flags = 3;			/* DPL 3 */
+	assert_true(emulate_exception(v, 6, 0));
+	assert_int_equal(v->regs.rip, HANDLER + 0x81);
+	/* no error code, so the frame is a word shorter: rip after the int */
+	assert_int_equal(frame[3], CODE_VA + 2);
+
+	/* int $3 is #BP and int $0x80 reaches its handler, whatever their DPL */
+	v = AT(state, 0xcd, 0x03);
+	v->traps[3] = (struct trap_info){ .vector = 3, .cs = FLAT_KERNEL_CS, .address = HANDLER + 3 };
+	assert_true(emulate_exception(v, 6, 0));
+	assert_int_equal(v->regs.rip, HANDLER + 3);
+	v = AT(state, 0xcd, 0x80);
+	v->traps[0x80] = (struct trap_info){ .vector = 0x80, .cs = FLAT_KERNEL_CS, .address = HANDLER + 0x80 };
+	assert_true(emulate_exception(v, 6, 0));
+	assert_int_equal(v->regs.rip, HANDLER + 0x80);
+}
+
 /* A #PF in the vCPU's GDT window: a descriptor load past the guest's
  * entries, which Xen turns into #GP(selector) for the guest. */
 static void test_gdt_fault(void **state)
@@ -398,6 +431,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_port_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_sti, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_cpuid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_software_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gdt_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_m2p_default_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writable_pagetables, setup, teardown),
