@@ -67,7 +67,7 @@ struct vcpu {
 	uint16_t gs_sel_user;
 	uint64_t kernel_ss, kernel_sp;	/* stack_switch */
 	struct trap_info traps[256];	/* set_trap_table; address 0 = none */
-	struct pv_callback cb_event, cb_failsafe, cb_syscall, cb_nmi;
+	struct pv_callback cb_event, cb_failsafe, cb_syscall;
 	bool fpu_ts;			/* virtual CR0.TS (fpu_taskswitch) */
 	uint64_t cr4;			/* the guest's view of CR4 */
 	uint64_t dr[8];			/* set_debugreg values (dr4/dr5 unused) */
@@ -79,7 +79,6 @@ struct vcpu {
 	uint64_t runstate_gva;		/* VCPUOP_register_runstate_memory_area, 0 = none */
 	int64_t timer_deadline[TIMER_NR];	/* system time ns; 0 = not armed */
 	uint64_t timer_period;			/* periodic timer period, ns */
-	int timerfd[TIMER_NR];
 	uint64_t cpu_time_ns;
 
 	/* Scheduling. */

@@ -25,6 +25,7 @@
 #include "hvarea.h"
 #include "kvm/kvm.h"
 #include "pv/evtchn.h"
+#include "pv/sched.h"
 #include "pv/vcpu_op.h"
 #include "pv/time.h"
 #include "traps.h"
@@ -285,6 +286,7 @@ static void *vcpu_thread(void *arg)
 		wait_until_runnable(v);
 		if (d->dying)
 			break;
+		sched_vcpu_running(v);	/* runstate, missed periodic ticks */
 		load_initial_context(v);
 		pv_deliver_upcall(v);
 		if (v->pt_queued && pt_flush(v) < 0)

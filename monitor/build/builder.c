@@ -21,6 +21,7 @@
 #include "bzimage.h"
 #include "elf.h"
 #include "../hvarea.h"
+#include "../hypercall_page.h"
 #include "../kvm/kvm.h"
 #include "../pv/evtchn.h"
 #include "../pv/mmu.h"
@@ -177,33 +178,6 @@ static void build_tables(struct domain *d, const struct layout *l)
 #undef ENTRY
 }
 
-/* Slot i: mov $i,%eax; out %al,$PORT_HYPERCALL; ret. The iret slot pushes
- * what Xen's does (rcx, r11, rax) first and never returns. */
-static void fill_hypercall_page(uint8_t *page)
-{
-	memset(page, 0xcc, PAGE_SIZE);
-	for (unsigned int i = 0; i < XEN_HYPERCALL_NR_SLOTS; i++) {
-		uint8_t *p = page + i * XEN_HYPERCALL_SLOT_SIZE;
-		if (i == __HYPERVISOR_iret) {
-			*p++ = 0x51;		/* push %rcx */
-			*p++ = 0x41;
-			*p++ = 0x53;		/* push %r11 */
-			*p++ = 0x50;		/* push %rax */
-		}
-		*p++ = 0xb8;			/* mov $i,%eax */
-		memcpy(p, &i, 4);
-		p += 4;
-		*p++ = 0xe6;			/* out %al,$PORT_HYPERCALL */
-		*p++ = PORT_HYPERCALL;
-		if (i == __HYPERVISOR_iret) {
-			*p++ = 0x0f;		/* ud2 */
-			*p++ = 0x0b;
-		} else {
-			*p++ = 0xc3;		/* ret */
-		}
-	}
-}
-
 static int setup_memory(struct domain *d, uint64_t nr_pages, char *err, size_t errlen)
 {
 	d->nr_pages = d->max_pages = nr_pages;
@@ -255,8 +229,6 @@ static int create_vcpus(struct domain *d, char *err, size_t errlen)
 		v->id = i;
 		v->vcpu_info_gpa = (d->shared_info_pfn << PAGE_SHIFT) + i * sizeof(struct vcpu_info);
 		v->kernel_mode = true;
-		for (int k = 0; k < TIMER_NR; k++)
-			v->timerfd[k] = -1;
 		pthread_mutex_init(&v->lock, NULL);
 		pthread_cond_init(&v->wake, NULL);
 		v->kvm = kvm_vcpu_create(d->kvm, i, &t, err, errlen);
@@ -325,7 +297,7 @@ int domain_build(struct domain *d, const struct build_config *cfg, char *err, si
 	build_tables(d, &l);
 	if (info.hypercall_page) {
 		d->hypercall_page_gva = info.hypercall_page;
-		fill_hypercall_page(d->ram + ((info.hypercall_page - l.virt_base) & ~(PAGE_SIZE - 1)));
+		hypercall_page_fill(d->ram + ((info.hypercall_page - l.virt_base) & ~(PAGE_SIZE - 1)));
 	}
 	d->start_info_pfn = l.start_info_pfn;
 	d->store_pfn = l.store_pfn;
