@@ -67,6 +67,9 @@ int pv_bounce(struct vcpu *v, uint64_t eip, uint16_t cs, uint16_t ss, bool has_e
 			     (unsigned long long)r->rip);
 		return -1;
 	}
+	if (v->d->trace)
+		mlog(v->d, "v%u bounce to %#llx from rip %#llx rsp %#llx", v->id,
+		     (unsigned long long)eip, (unsigned long long)r->rip, (unsigned long long)r->rsp);
 	if (v->kernel_mode) {
 		sp = r->rsp;
 		cs &= ~3;	/* tells the guest kernel it interrupted itself */
@@ -241,6 +244,13 @@ long do_iret(struct vcpu *v, const uint64_t arg[5])
 	if (copy_from_guest(v, &c, r->rsp, sizeof(c)) < 0) {
 		domain_crash(v->d, "iret: bad frame at %#llx", (unsigned long long)r->rsp);
 		return HYPERCALL_NO_RETURN;
+	}
+	if (v->d->trace) {
+		uint64_t top = 0;
+		copy_from_guest(v, &top, c.rsp, sizeof(top));
+		mlog(v->d, "v%u iret to %#llx cs %#llx rsp %#llx ([rsp] %#llx) flags %#llx", v->id,
+		     (unsigned long long)c.rip, (unsigned long long)c.cs, (unsigned long long)c.rsp,
+		     (unsigned long long)top, (unsigned long long)c.flags);
 	}
 	if ((c.cs & 3) == 3) {
 		if (!v->guest_table_user) {
