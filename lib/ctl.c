@@ -383,8 +383,7 @@ int ctl_ready_wait(int fd, char *err, size_t errlen)
 
 /* ---- server ------------------------------------------------------------- */
 
-/* mkdir -p, for the run directory. */
-static int make_dirs(const char *path)
+int ctl_mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
@@ -415,7 +414,7 @@ int ctl_listen(unsigned int domid)
 	rc = socket_addr(domid, &sun);
 	if (rc)
 		return rc;
-	rc = make_dirs(ctl_run_dir());
+	rc = ctl_mkdirs(ctl_run_dir());
 	if (rc)
 		return rc;
 	rc = ctl_domid_answers(domid);

@@ -131,4 +131,7 @@ int ctl_send_info(int fd, const struct ctl_info *info);
  * pipe, so a monitor whose xl died gets SIGPIPE unless it ignores it. */
 int ctl_ready_send(int fd, const char *errmsg);
 
+/* mkdir -p path (mode 0755), for the run and log directories. 0 or -errno. */
+int ctl_mkdirs(const char *path);
+
 #endif /* LIB_CTL_H */

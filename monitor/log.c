@@ -9,6 +9,7 @@
  * and from other monitors never interleave inside a line.
  */
 #include "console.h"
+#include "ctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,31 +24,12 @@
 static int hv_fd = -1;
 static unsigned int log_domid;
 
-/* mkdir -p for the log directory; errors show up when the file is opened. */
-static void make_dirs(const char *dir)
-{
-	char buf[4096];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(buf))
-		return;
-	memcpy(buf, dir, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(buf, 0755);
-		*p = '/';
-	}
-	mkdir(buf, 0755);
-}
-
 int mlog_init(unsigned int domid, const char *log_dir)
 {
 	char path[4096];
 
 	log_domid = domid;
-	make_dirs(log_dir);
+	ctl_mkdirs(log_dir);	/* errors show up when the file is opened */
 	if ((size_t)snprintf(path, sizeof(path), "%s/hypervisor.log", log_dir) >= sizeof(path))
 		return -1;
 	hv_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

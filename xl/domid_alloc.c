@@ -18,7 +18,7 @@ int domid_lock(void)
 	char path[PATH_MAX];
 	int fd, rc;
 
-	rc = xl_mkdirs(ctl_run_dir());
+	rc = ctl_mkdirs(ctl_run_dir());
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/domid.lock", ctl_run_dir());

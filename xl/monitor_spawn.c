@@ -123,7 +123,7 @@ int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 			strerror(errno));
 		return rc;
 	}
-	rc = xl_mkdirs(ctl_log_dir());
+	rc = ctl_mkdirs(ctl_log_dir());
 	if (rc) {
 		fprintf(stderr, "xl: cannot create %s: %s\n", ctl_log_dir(), strerror(-rc));
 		return rc;

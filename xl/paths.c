@@ -33,26 +33,3 @@ int xl_helper_path(const char *env, const char *name, char *buf, size_t len)
 	w = snprintf(buf, len, "%s/%s", exe, name);
 	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
 }
-
-int xl_mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}

@@ -13,7 +13,5 @@
  */
 int xl_helper_path(const char *env, const char *name, char *buf, size_t len);
 
-/* mkdir -p path (mode 0755). 0 or -errno. */
-int xl_mkdirs(const char *path);
 
 #endif /* XL_PATHS_H */
