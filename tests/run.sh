@@ -40,8 +40,10 @@ for t in tests/integration/*.sh; do
 	timeout 1200 bash "$t" >"$log" 2>&1
 	rc=$?
 	record "integration $(basename "$t" .sh)" $rc "$log"
-	# integration scripts report their own sub-results; show them
+	# integration scripts report their own sub-results; show them, and count
+	# a sub-test they skipped as skipped, never as passed
 	grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed 's/^/      /'
+	skip=$((skip + $(grep -c '^SKIP ' "$log")))
 done
 
 echo
