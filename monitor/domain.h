@@ -177,6 +177,20 @@ static inline struct shared_info *domain_shared_info(struct domain *d)
  * area registered with VCPUOP_register_vcpu_info). */
 struct vcpu_info *vcpu_info_of(struct vcpu *v);
 
+/* An x86-64 virtual address whose bits 63:48 copy bit 47. */
+static inline bool is_canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* General register n (0-15, in the x86 encoding's order) of a register file. */
+static inline uint64_t *vcpu_gpr(struct vcpu_regs *r, unsigned int n)
+{
+	uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+			       &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+	return regs[n & 15];
+}
+
 /* ---- guest memory (guest_mem.c) ------------------------------------------
  * Guest-physical addresses are checked as whole ranges; guest-virtual ones
  * are translated by walking the vCPU's current page tables in software.

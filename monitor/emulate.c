@@ -106,13 +106,6 @@ void emulate_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out
 	kvm_vm_cpuid(v->d->kvm, leaf, subleaf, out);
 }
 
-static uint64_t *gpr(struct vcpu_regs *r, unsigned int n)
-{
-	uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-			       &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-	return regs[n & 15];
-}
-
 /* ---- #UD ------------------------------------------------------------------ */
 
 static bool emulate_ud(struct vcpu *v)
@@ -206,7 +199,7 @@ static bool decode_load(const struct insn *in, uint64_t **dst, struct vcpu_regs 
 	if (in->twobyte)
 		return false;
 	if (in->op == 0x8b && !insn_rm_is_reg(in)) {
-		*dst = gpr(r, in->reg);
+		*dst = vcpu_gpr(r, in->reg);
 		*size = insn_opsize(in);
 		return true;
 	}
@@ -274,7 +267,7 @@ static bool decode_store(const struct insn *in, struct vcpu_regs *r, uint64_t *v
 		return false;
 	*size = insn_opsize(in);
 	if (in->op == 0x89) {
-		*val = *gpr(r, in->reg);
+		*val = *vcpu_gpr(r, in->reg);
 		return true;
 	}
 	if (in->op == 0xc7 && (in->reg & 7) == 0) {

@@ -79,18 +79,6 @@ uint64_t emulate_guest_cr0(const struct vcpu *v)
 	return GUEST_CR0 | (v->fpu_ts ? X86_CR0_TS : 0);
 }
 
-static uint64_t *gpr(struct vcpu_regs *r, unsigned int n)
-{
-	uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-			       &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-	return regs[n & 15];
-}
-
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static bool host_is_intel(struct vcpu *v)
 {
 	uint32_t r[4];
@@ -180,7 +168,7 @@ static bool write_msr(struct vcpu *v, uint32_t idx, uint64_t val)
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 	case MSR_SHADOW_GS_BASE:
-		if (!canonical(val))
+		if (!is_canonical(val))
 			return false;
 		if (idx == MSR_FS_BASE)
 			v->fs_base = val;
@@ -393,10 +381,10 @@ static enum result kernel_op(struct vcpu *v, const struct insn *in)
 	case 0x09:	/* wbinvd: ignored for a domU */
 		return EMULATED;
 	case 0x20: case 0x22:
-		reg = gpr(&v->regs, in->rm);
+		reg = vcpu_gpr(&v->regs, in->rm);
 		return in->op == 0x20 ? read_cr(v, in->reg, reg) : write_cr(v, in->reg, *reg);
 	case 0x21: case 0x23:
-		return move_dr(v, in->reg, gpr(&v->regs, in->rm), in->op == 0x23);
+		return move_dr(v, in->reg, vcpu_gpr(&v->regs, in->rm), in->op == 0x23);
 	case 0x30: case 0x32:
 		return op_msr(v, in->op == 0x30);
 	default:

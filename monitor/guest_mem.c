@@ -50,7 +50,7 @@ int guest_va_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 
 	/* Non-canonical addresses fault, and, as on Xen, a guest pointer into
 	 * the hypervisor's reserved range is refused even where readable. */
-	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva ||
+	if (!is_canonical(gva) ||
 	    (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
 		return -XEN_EFAULT;
 	for (int level = 4; level >= 1; level--) {

@@ -36,11 +36,6 @@
 #define X86_EXC_GP 13
 #define X86_EXC_PF 14
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Xen's fixup_guest_{stack,code}_selector: a 64-bit PV guest's selectors
  * have RPL 3. */
 static uint16_t guest_rpl(uint64_t sel)
@@ -226,7 +221,7 @@ long do_set_trap_table(struct vcpu *v, const uint64_t arg[5])
 			return -XEN_EFAULT;
 		if (!t.address)
 			return 0;
-		if (!canonical(t.address))
+		if (!is_canonical(t.address))
 			return -XEN_EINVAL;
 		t.cs = guest_rpl(t.cs);
 		v->traps[t.vector] = t;
@@ -277,7 +272,7 @@ long do_iret(struct vcpu *v, const uint64_t arg[5])
 	v->sregs_dirty = true;
 	/* The CPU's own iret to a non-canonical rip faults; Xen delivers that
 	 * #GP as if the guest context it restored had raised it. */
-	if (!canonical(c.rip))
+	if (!is_canonical(c.rip))
 		pv_inject_exception(v, X86_EXC_GP, true, 0);
 	return HYPERCALL_NO_RETURN;
 }
@@ -295,7 +290,7 @@ static long register_callback(struct vcpu *v, unsigned int type, uint16_t flags,
 {
 	struct pv_callback *cb;
 
-	if (!canonical(address))
+	if (!is_canonical(address))
 		return -XEN_EINVAL;
 	switch (type) {
 	case CALLBACKTYPE_event: cb = &v->cb_event; flags = 0; break;

@@ -9,11 +9,6 @@
 #define DR7_DEFAULT 0x400ULL
 #define DR7_ENABLES 0xffULL
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 long do_set_debugreg(struct vcpu *v, const uint64_t arg[5])
 {
 	unsigned int reg = (unsigned int)arg[0];
@@ -22,7 +17,7 @@ long do_set_debugreg(struct vcpu *v, const uint64_t arg[5])
 	switch (reg) {
 	case 0: case 1: case 2: case 3:
 		/* a breakpoint address in Xen's range or non-canonical is refused */
-		if (!canonical(val) || (val >= HYPERVISOR_VIRT_START && val < HYPERVISOR_VIRT_END))
+		if (!is_canonical(val) || (val >= HYPERVISOR_VIRT_START && val < HYPERVISOR_VIRT_END))
 			return -XEN_EPERM;
 		break;
 	case 6:

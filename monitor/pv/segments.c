@@ -212,11 +212,6 @@ out:
 
 /* ---- HYPERVISOR_set_segment_base ------------------------------------------------ */
 
-static bool canonical(uint64_t va)
-{
-	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
-
 /* The descriptor a CPL3 load of sel would read, as the guest's GDT, Xen's
  * reserved page and the LDT hold it. */
 static bool read_descriptor(struct vcpu *v, uint16_t sel, uint64_t *desc)
@@ -297,7 +292,7 @@ long do_set_segment_base(struct vcpu *v, const uint64_t arg[5])
 	case SEGBASE_FS:
 	case SEGBASE_GS_USER:
 	case SEGBASE_GS_KERNEL:
-		if (!canonical(base))
+		if (!is_canonical(base))
 			return -XEN_EINVAL;
 		if (which == SEGBASE_FS)
 			v->fs_base = base;

@@ -24,11 +24,6 @@ static struct vcpu_op_vcpu *op_of(struct vcpu *v)
 	return &evtchn_vcpu_of(v)->op;
 }
 
-static bool canonical(uint64_t va)
-{
-	return ((int64_t)va >> 47) == ((int64_t)va >> 63);
-}
-
 struct vcpu_info *vcpu_info_of(struct vcpu *v)
 {
 	struct evtchn_state *es = v->d->evtchn;
@@ -115,14 +110,14 @@ static bool context_ok(const struct vcpu_guest_context *c)
 	for (unsigned int i = 0; i < 4; i++)
 		if (!guest_addr_ok(c->debugreg[i]))
 			return false;
-	if (!canonical(c->user_regs.rip) || !canonical(c->user_regs.rsp) ||
-	    !canonical(c->kernel_sp) || (c->ldt_ents && !canonical(c->ldt_base)) ||
-	    !canonical(c->fs_base) || !canonical(c->gs_base_kernel) ||
-	    !canonical(c->gs_base_user) || !canonical(c->event_callback_eip) ||
-	    !canonical(c->syscall_callback_eip) || !canonical(c->failsafe_callback_eip))
+	if (!is_canonical(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
+	    !is_canonical(c->kernel_sp) || (c->ldt_ents && !is_canonical(c->ldt_base)) ||
+	    !is_canonical(c->fs_base) || !is_canonical(c->gs_base_kernel) ||
+	    !is_canonical(c->gs_base_user) || !is_canonical(c->event_callback_eip) ||
+	    !is_canonical(c->syscall_callback_eip) || !is_canonical(c->failsafe_callback_eip))
 		return false;
 	for (unsigned int i = 0; i < 256; i++)
-		if (!canonical(c->trap_ctxt[i].address))
+		if (!is_canonical(c->trap_ctxt[i].address))
 			return false;
 	if (!guest_addr_ok(c->ldt_base) || c->ldt_base % PAGE_SIZE || c->ldt_ents > MAX_LDT_ENTRIES)
 		return false;
