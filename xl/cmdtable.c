@@ -5,6 +5,14 @@
 
 #include "xl.h"
 
+/* shutdown and reboot take the same options */
+#define SHUTDOWN_OPTIONS                                                                           \
+	"-a, --all               All guest domains.\n"                                              \
+	"-w, --wait              Wait until the domain has shut down; twice\n"                      \
+	"                        (-ww): until it is gone.\n"                                        \
+	"-F                      Accepted for compatibility (no ACPI fallback\n"                    \
+	"                        for PV guests)."
+
 const struct xl_cmd xl_cmds[] = {
 	{
 		.name = "create",
@@ -50,11 +58,7 @@ const struct xl_cmd xl_cmds[] = {
 		.modifies = true,
 		.desc = "Ask a domain (or all domains) to shut down",
 		.usage = "[options] <-a|Domain>",
-		.options = "-a, --all               All guest domains.\n"
-			   "-w, --wait              Wait until the domain has shut down; twice\n"
-			   "                        (-ww): until it is gone.\n"
-			   "-F                      Accepted for compatibility (no ACPI fallback\n"
-			   "                        for PV guests).",
+		.options = SHUTDOWN_OPTIONS,
 	},
 	{
 		.name = "reboot",
@@ -62,11 +66,7 @@ const struct xl_cmd xl_cmds[] = {
 		.modifies = true,
 		.desc = "Ask a domain (or all domains) to reboot",
 		.usage = "[options] <-a|Domain>",
-		.options = "-a, --all               All guest domains.\n"
-			   "-w, --wait              Wait until the domain has shut down; twice\n"
-			   "                        (-ww): until it is gone.\n"
-			   "-F                      Accepted for compatibility (no ACPI fallback\n"
-			   "                        for PV guests).",
+		.options = SHUTDOWN_OPTIONS,
 	},
 	{
 		.name = "pause",
