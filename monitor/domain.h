@@ -97,10 +97,7 @@ struct vcpu {
 	unsigned int pt_queued;
 	bool tlb_flush;		/* flush the guest TLB before resuming */
 
-	uint64_t exits, hypercalls;
-	int64_t first_exit_ns;	/* CLOCK_MONOTONIC of vCPU 0's first exit */
-	uint64_t exit_count_by_hc[64];
-	uint64_t exit_count_by_vec[32];
+	uint64_t exits;
 
 	/* ---- pv/physdev.c: PHYSDEVOP_set_iopl / set_iobitmap ---- */
 	unsigned int iopl;		/* virtual IOPL of the guest kernel, 0-3 */
@@ -113,7 +110,7 @@ struct vcpu {
 };
 
 /* Domain lifecycle, as `xl list` shows it. */
-enum domain_state { DOM_RUNNING, DOM_PAUSED, DOM_SHUTDOWN, DOM_DYING };
+enum domain_state { DOM_RUNNING, DOM_PAUSED, DOM_SHUTDOWN };
 
 struct evtchn_state;	/* pv/evtchn.c */
 struct mmu_state;	/* pv/mmu.c: frame types and pins */
@@ -142,7 +139,6 @@ struct domain {
 	uint64_t shared_info_pfn;	/* a hypervisor frame, as on Xen */
 	struct shared_info *shared_info;
 	uint32_t store_evtchn, console_evtchn;
-	uint64_t hypercall_page_gva;
 	unsigned int gnttab_frames;	/* grant-table frames set up (v1) */
 	bool trace;			/* XENO_TRACE=1: log every exit */
 	uint64_t vm_assist;

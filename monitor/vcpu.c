@@ -109,9 +109,6 @@ static void do_hypercall(struct vcpu *v)
 	unsigned int nr = (unsigned int)r->rax;
 	long ret;
 
-	v->hypercalls++;
-	if (nr < sizeof(v->exit_count_by_hc) / sizeof(v->exit_count_by_hc[0]))
-		v->exit_count_by_hc[nr]++;
 	pthread_mutex_lock(&v->d->lock);
 	ret = hypercall_dispatch(v, nr, arg);
 	pthread_mutex_unlock(&v->d->lock);
@@ -157,8 +154,6 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 	uint64_t *f = hvarea_ptr(v->d, sp, (5 + err_present) * 8);
 	struct vcpu_sregs s;
 
-	if (vec < 32)
-		v->exit_count_by_vec[vec]++;
 	if (!f || kvm_vcpu_get_sregs(v->kvm, &s) < 0) {
 		domain_crash(v->d, "exception %u with a bad CPL0 stack %#llx", vec,
 			     (unsigned long long)sp);
@@ -315,7 +310,6 @@ static void *vcpu_thread(void *arg)
 		if (!v->exits++ && v->id == 0) {
 			struct timespec rt;
 			clock_gettime(CLOCK_REALTIME, &rt);
-			v->first_exit_ns = now_ns();
 			mlog(d, "first guest exit at realtime %lld ns",
 			     (long long)rt.tv_sec * 1000000000 + rt.tv_nsec);
 		}

@@ -295,10 +295,8 @@ int domain_build(struct domain *d, const struct build_config *cfg, char *err, si
 	for (uint64_t i = 0; i < d->nr_pages; i++)
 		p2m[i] = i;
 	build_tables(d, &l);
-	if (info.hypercall_page) {
-		d->hypercall_page_gva = info.hypercall_page;
+	if (info.hypercall_page)
 		hypercall_page_fill(d->ram + ((info.hypercall_page - l.virt_base) & ~(PAGE_SIZE - 1)));
-	}
 	d->start_info_pfn = l.start_info_pfn;
 	d->store_pfn = l.store_pfn;
 	d->console_pfn = l.console_pfn;
