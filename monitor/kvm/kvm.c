@@ -47,16 +47,6 @@ struct kvm_vcpu {
 #define EFER_LMA (1u << 10)
 #define EFER_NXE (1u << 11)
 
-bool kvm_available(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 #define B(n) (1u << (n))
 /*
  * What a PV guest sees of the CPU: KVM's supported set restricted to the
@@ -203,27 +193,6 @@ static int set_msrs(struct kvm_vcpu *c, const uint32_t *idx, const uint64_t *val
 		m.e[i].data = val[i];
 	}
 	return ioctl(c->fd, KVM_SET_MSRS, &m) == (int)n ? 0 : -1;
-}
-
-int kvm_vcpu_set_msr(struct kvm_vcpu *c, uint32_t index, uint64_t val)
-{
-	return set_msrs(c, &index, &val, 1);
-}
-
-int kvm_vcpu_get_msr(struct kvm_vcpu *c, uint32_t index, uint64_t *val)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[1];
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.h.nmsrs = 1;
-	m.e[0].index = index;
-	if (ioctl(c->fd, KVM_GET_MSRS, &m) != 1)
-		return -1;
-	*val = m.e[0].data;
-	return 0;
 }
 
 static struct kvm_segment flat_seg(uint16_t sel, bool code, int dpl)
@@ -473,25 +442,6 @@ int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s)
 	k->cr0 = (k->cr0 & ~CR0_TS) | (s->cr0 & CR0_TS);
 	k->fs.base = s->fs_base;
 	k->gs.base = s->gs_base;
-	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
-	return 0;
-}
-
-int kvm_vcpu_load_data_seg(struct kvm_vcpu *c, int which, uint16_t sel)
-{
-	struct kvm_sregs *k = &c->run->s.regs.sregs;
-	struct kvm_segment *s;
-
-	switch (which) {
-	case 0: s = &k->ds; break;
-	case 1: s = &k->es; break;
-	case 2: s = &k->fs; break;
-	default: s = &k->gs; break;
-	}
-	uint64_t base = s->base;
-	*s = sel & ~3 ? flat_seg(sel, false, 3) : null_seg();
-	s->selector = sel;
-	s->base = base;
 	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 	return 0;
 }

@@ -57,8 +57,6 @@ struct kvm_cpu_tables {
 struct kvm_vm *kvm_vm_create(char *err, size_t errlen);
 void kvm_vm_destroy(struct kvm_vm *vm);
 int kvm_vm_add_memory(struct kvm_vm *vm, unsigned int slot, uint64_t gpa, uint64_t size, void *host);
-/* Whether /dev/kvm exists and opens (tests skip without it). */
-bool kvm_available(void);
 
 struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, unsigned int id, const struct kvm_cpu_tables *t,
 				 char *err, size_t errlen);
@@ -70,10 +68,6 @@ int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s);
 /* Put the vCPU at CPL3 with s's cs, ss, cr3, fs_base, gs_base and CR0.TS
  * (from s->cr0); data selectors are left as the guest loaded them. */
 int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s);
-/* Set a data segment register (ds, es, fs, gs) to selector sel, flat. */
-int kvm_vcpu_load_data_seg(struct kvm_vcpu *c, int which, uint16_t sel);
-int kvm_vcpu_get_msr(struct kvm_vcpu *c, uint32_t index, uint64_t *val);
-int kvm_vcpu_set_msr(struct kvm_vcpu *c, uint32_t index, uint64_t val);
 uint64_t kvm_vcpu_tsc_khz(struct kvm_vcpu *c);
 /* The CPUID the VM's vCPUs see (KVM's supported set, filtered for a PV
  * guest when the VM is created). Returns false for a leaf not in it. */
