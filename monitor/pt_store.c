@@ -62,7 +62,7 @@ int pt_flush(struct vcpu *v)
 	r.rflags = 0x2;		/* no interrupts while the helper runs */
 	struct vcpu_sregs s = { .cs = FLAT_KERNEL_CS64, .ss = FLAT_KERNEL_SS64,
 				.cr3 = a->helper_l4_pfn << PAGE_SHIFT };
-	if (kvm_vcpu_set_cpl3(v->kvm, &s) < 0 ||
+	if (kvm_vcpu_set_cpl3(v->kvm, &s, false) < 0 ||
 	    kvm_vcpu_set_regs(v->kvm, &r) < 0 || kvm_vcpu_run(v->kvm, &e) < 0) {
 		domain_crash(d, "page-table helper could not run");
 		return -1;

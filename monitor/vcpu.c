@@ -77,10 +77,10 @@ static void wait_until_runnable(struct vcpu *v)
 	pthread_mutex_unlock(&v->lock);
 }
 
-/* Write back what the PV code changed. */
-static int sync_to_kvm(struct vcpu *v)
+/* Write back what the PV code changed; flush: also flush the guest TLB. */
+static int sync_to_kvm(struct vcpu *v, bool flush)
 {
-	if (v->sregs_dirty) {
+	if (v->sregs_dirty || flush) {
 		struct vcpu_sregs s = {
 			.cs = FLAT_KERNEL_CS64,
 			.ss = FLAT_KERNEL_SS64,
@@ -89,7 +89,7 @@ static int sync_to_kvm(struct vcpu *v)
 			.fs_base = v->fs_base,
 			.gs_base = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user,
 		};
-		if (kvm_vcpu_set_cpl3(v->kvm, &s) < 0)
+		if (kvm_vcpu_set_cpl3(v->kvm, &s, flush) < 0)
 			return -1;
 		v->sregs_dirty = false;
 		v->exit_cpl = 3;
@@ -286,11 +286,9 @@ static void *vcpu_thread(void *arg)
 		pv_deliver_upcall(v);
 		if (v->pt_queued && pt_flush(v) < 0)
 			continue;
-		if (v->tlb_flush) {
-			v->sregs_dirty = true;	/* a CR3 reload flushes */
-			v->tlb_flush = false;
-		}
-		if (sync_to_kvm(v) < 0) {
+		bool flush = v->tlb_flush;
+		v->tlb_flush = false;
+		if (sync_to_kvm(v, flush) < 0) {
 			domain_crash(d, "cannot load vCPU %u state", v->id);
 			continue;
 		}

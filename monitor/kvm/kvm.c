@@ -432,14 +432,23 @@ int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s)
 	return 0;
 }
 
-int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s)
+int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s, bool flush)
 {
 	struct kvm_sregs *k = &c->run->s.regs.sregs;
+	struct kvm_segment cs = flat_seg(s->cs | 3, true, 3), ss = flat_seg(s->ss | 3, false, 3);
+	uint64_t cr0 = (k->cr0 & ~CR0_TS) | (s->cr0 & CR0_TS);
 
-	k->cs = flat_seg(s->cs | 3, true, 3);
-	k->ss = flat_seg(s->ss | 3, false, 3);
+	/* Loading segment state makes KVM rebuild its MMU context, which is
+	 * what flushes the guest TLB, and costs as much as an exit: skip it
+	 * when nothing changes and no flush is wanted. */
+	if (!flush && k->cr3 == s->cr3 && k->cr0 == cr0 && k->fs.base == s->fs_base &&
+	    k->gs.base == s->gs_base && k->cs.selector == cs.selector && k->cs.dpl == 3 &&
+	    k->cs.l && k->ss.selector == ss.selector && k->ss.dpl == 3)
+		return 0;
+	k->cs = cs;
+	k->ss = ss;
 	k->cr3 = s->cr3;
-	k->cr0 = (k->cr0 & ~CR0_TS) | (s->cr0 & CR0_TS);
+	k->cr0 = cr0;
 	k->fs.base = s->fs_base;
 	k->gs.base = s->gs_base;
 	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;

@@ -66,8 +66,9 @@ int kvm_vcpu_get_regs(struct kvm_vcpu *c, struct vcpu_regs *r);
 int kvm_vcpu_set_regs(struct kvm_vcpu *c, const struct vcpu_regs *r);
 int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s);
 /* Put the vCPU at CPL3 with s's cs, ss, cr3, fs_base, gs_base and CR0.TS
- * (from s->cr0); data selectors are left as the guest loaded them. */
-int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s);
+ * (from s->cr0); data selectors are left as the guest loaded them. With
+ * flush, the guest TLB is flushed even if nothing changes. */
+int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s, bool flush);
 uint64_t kvm_vcpu_tsc_khz(struct kvm_vcpu *c);
 /* The CPUID the VM's vCPUs see (KVM's supported set, filtered for a PV
  * guest when the VM is created). Returns false for a leaf not in it. */
