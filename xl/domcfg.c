@@ -190,6 +190,39 @@ static int parse_vcpus(const struct cfg *cfg, struct domain_config *dc, FILE *er
 	return 0;
 }
 
+/* disk = [ 'spec', ... ]: each in Xen's disk syntax, vdevs unique. */
+static int parse_disks(const struct cfg *cfg, struct domain_config *dc, FILE *err)
+{
+	const struct cfg_value *list;
+	const char *spec;
+	char msg[256];
+	int n = 0;
+
+	if (cfg_get_list(cfg, "disk", &list, false))
+		return 0;
+	while (cfg_list_string(list, n))
+		n++;
+	dc->disks = calloc((size_t)n + 1, sizeof(*dc->disks));
+	if (!dc->disks)
+		return -ENOMEM;
+	for (int i = 0; (spec = cfg_list_string(list, i)); i++) {
+		struct disk_spec *d = &dc->disks[dc->nr_disks];
+
+		if (disk_spec_parse(spec, d, msg, sizeof(msg)) < 0) {
+			fprintf(err, "xl: error with disk configuration '%s': %s\n", spec, msg);
+			return -EINVAL;
+		}
+		for (int j = 0; j < dc->nr_disks; j++) {
+			if (dc->disks[j].devid == d->devid) {
+				fprintf(err, "xl: disk vdev %s is specified twice\n", d->vdev);
+				return -EINVAL;
+			}
+		}
+		dc->nr_disks++;
+	}
+	return 0;
+}
+
 int domcfg_from_cfg(const struct cfg *cfg, struct domain_config *dc, FILE *err)
 {
 	const char *v;
@@ -226,6 +259,8 @@ int domcfg_from_cfg(const struct cfg *cfg, struct domain_config *dc, FILE *err)
 		rc = copy_string(cfg, "ramdisk", &dc->ramdisk);
 	if (!rc)
 		rc = compose_cmdline(cfg, &dc->cmdline, err);
+	if (!rc)
+		rc = parse_disks(cfg, dc, err);
 	if (rc)
 		return rc;
 
@@ -245,6 +280,7 @@ void domcfg_free(struct domain_config *dc)
 	free(dc->kernel);
 	free(dc->ramdisk);
 	free(dc->cmdline);
+	free(dc->disks);
 	memset(dc, 0, sizeof(*dc));
 }
 
@@ -310,6 +346,24 @@ void domcfg_print_json(const struct domain_config *dc, FILE *out)
 	if (dc->ramdisk)
 		json_key_string(out, 8, "ramdisk", dc->ramdisk, true);
 	fputs("        \"type.pv\": {\n        }\n    },\n", out);
+	if (dc->nr_disks) {
+		fputs("    \"disks\": [\n", out);
+		for (int i = 0; i < dc->nr_disks; i++) {
+			const struct disk_spec *d = &dc->disks[i];
+
+			fputs("        {\n", out);
+			json_key_string(out, 12, "pdev_path", d->target, true);
+			json_key_string(out, 12, "vdev", d->vdev, true);
+			if (d->cdrom)
+				fputs("            \"is_cdrom\": 1,\n", out);
+			if (!d->discard)
+				json_key_string(out, 12, "discard_enable", "False", true);
+			fprintf(out, "            \"format\": \"raw\",\n            \"readwrite\": %d\n",
+				!d->readonly);
+			fprintf(out, "        }%s\n", i + 1 < dc->nr_disks ? "," : "");
+		}
+		fputs("    ],\n", out);
+	}
 	json_key_string(out, 4, "on_poweroff", dc->on_poweroff, true);
 	json_key_string(out, 4, "on_reboot", dc->on_reboot, true);
 	json_key_string(out, 4, "on_watchdog", dc->on_watchdog, true);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cfg.h"
+#include "disk_spec.h"
 
 /* Largest vcpus/maxvcpus xl accepts; the monitor may accept fewer. */
 #define DOMCFG_MAX_VCPUS 4096
@@ -26,6 +27,8 @@ struct domain_config {
 	/* Xen's action names: destroy, restart, rename-restart, preserve,
 	 * coredump-destroy, coredump-restart, soft-reset. */
 	const char *on_poweroff, *on_reboot, *on_watchdog, *on_crash, *on_soft_reset;
+	struct disk_spec *disks;	/* disk=, in order */
+	int nr_disks;
 };
 
 /* Fill dc from cfg. Messages go to err in Xen's words; -EINVAL where Xen's

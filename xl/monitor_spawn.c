@@ -17,11 +17,50 @@
 #include "ctl.h"
 #include "paths.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS 32	/* besides two per disk */
+
+/* `--disk` values: the canonical spec, a relative target made absolute
+ * (relative to where xl runs, as Xen's backends see it). NULL on error. */
+static char **disk_args(const struct domain_config *dc)
+{
+	char **out = calloc((size_t)dc->nr_disks + 1, sizeof(*out));
+	char cwd[PATH_MAX];
+
+	if (!out || !getcwd(cwd, sizeof(cwd)))
+		goto fail;
+	for (int i = 0; i < dc->nr_disks; i++) {
+		struct disk_spec d = dc->disks[i];
+		char buf[sizeof(d.target) + 256];
+
+		if (d.target[0] != '/') {
+			char abs[sizeof(d.target)];
+
+			if (snprintf(abs, sizeof(abs), "%s/%s", cwd, d.target) >= (int)sizeof(abs))
+				goto fail;
+			strcpy(d.target, abs);
+		}
+		if (disk_spec_format(&d, buf, sizeof(buf)) >= (int)sizeof(buf) ||
+		    !(out[i] = strdup(buf)))
+			goto fail;
+	}
+	return out;
+fail:
+	for (int i = 0; out && out[i]; i++)
+		free(out[i]);
+	free(out);
+	return NULL;
+}
+
+static void free_disk_args(char **a)
+{
+	for (int i = 0; a && a[i]; i++)
+		free(a[i]);
+	free(a);
+}
 
 /* The monitor's command line; numbers are formatted into nums. */
 static void build_argv(const struct monitor_start *ms, const char *monitor, int ready_fd,
-		       char nums[4][24], const char *argv[MAX_ARGS])
+		       char nums[4][24], char **disks, const char *argv[])
 {
 	const struct domain_config *dc = ms->dc;
 	int n = 0;
@@ -58,6 +97,10 @@ static void build_argv(const struct monitor_start *ms, const char *monitor, int 
 	argv[n++] = dc->on_reboot;
 	argv[n++] = "--on-crash";
 	argv[n++] = dc->on_crash;
+	for (int i = 0; disks[i]; i++) {
+		argv[n++] = "--disk";
+		argv[n++] = disks[i];
+	}
 	argv[n++] = "--ready-fd";
 	argv[n++] = nums[3];
 	argv[n] = NULL;
@@ -108,25 +151,32 @@ static void reap(pid_t pid)
 int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 {
 	char monitor[PATH_MAX], log[PATH_MAX], err[CTL_LINE_MAX], nums[4][24];
-	const char *argv[MAX_ARGS];
+	const char **argv = calloc(MAX_ARGS + 2 * (size_t)ms->dc->nr_disks, sizeof(*argv));
+	char **disks = disk_args(ms->dc);
 	int pipefd[2] = {-1, -1}, log_fd = -1, rc;
 	pid_t pid = -1;
+
+	if (!argv || !disks) {
+		fprintf(stderr, "xl: out of memory (or a disk path too long)\n");
+		rc = -ENOMEM;
+		goto out;
+	}
 
 	rc = xl_helper_path("XENO_MONITOR", "xeno-monitor", monitor, sizeof(monitor));
 	if (rc) {
 		fprintf(stderr, "xl: cannot locate xeno-monitor: %s\n", strerror(-rc));
-		return rc;
+		goto out;
 	}
 	if (access(monitor, X_OK) < 0) {
 		rc = -errno;
 		fprintf(stderr, "xl: cannot run the domain monitor %s: %s\n", monitor,
 			strerror(errno));
-		return rc;
+		goto out;
 	}
 	rc = ctl_mkdirs(ctl_log_dir());
 	if (rc) {
 		fprintf(stderr, "xl: cannot create %s: %s\n", ctl_log_dir(), strerror(-rc));
-		return rc;
+		goto out;
 	}
 	snprintf(log, sizeof(log), "%s/monitor-%s.log", ctl_log_dir(), ms->dc->name);
 	log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -139,7 +189,7 @@ int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 		rc = -errno;
 		goto out;
 	}
-	build_argv(ms, monitor, pipefd[1], nums, argv);
+	build_argv(ms, monitor, pipefd[1], nums, disks, argv);
 
 	pid = fork();
 	if (pid < 0) {
@@ -172,5 +222,7 @@ out:
 		close(pipefd[1]);
 	if (log_fd >= 0)
 		close(log_fd);
+	free(argv);
+	free_disk_args(disks);
 	return rc;
 }
