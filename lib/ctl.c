@@ -507,6 +507,36 @@ int ctl_send_error(int fd, const char *msg)
 	return send_all(fd, line, strlen(line));
 }
 
+int ctl_send_line(int fd, const char *line)
+{
+	char buf[CTL_LINE_MAX];
+
+	one_line(buf, sizeof(buf) - 1, line);
+	strcat(buf, "\n");
+	return send_all(fd, buf, strlen(buf));
+}
+
+/* A request with an argument (block-attach <spec>): the line, or -ENAMETOOLONG. */
+int ctl_call_line(unsigned int domid, const char *line, int *fd_out)
+{
+	int fd;
+
+	if (strlen(line) + 2 > CTL_LINE_MAX)
+		return -ENAMETOOLONG;
+	int rc;
+
+	fd = ctl_connect(domid);
+	if (fd < 0)
+		return fd;
+	rc = ctl_send_line(fd, line);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
 int ctl_send_info(int fd, const struct ctl_info *info)
 {
 	char name[CTL_NAME_MAX];

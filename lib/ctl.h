@@ -125,6 +125,13 @@ int ctl_reader_feed(struct ctl_reader *r, int fd);
 int ctl_send_ok(int fd);
 int ctl_send_error(int fd, const char *msg);
 int ctl_send_info(int fd, const struct ctl_info *info);
+/* Any one line (control characters become spaces; cut at CTL_LINE_MAX). */
+int ctl_send_line(int fd, const char *line);
+/* Client: connect to domid and send one request line of free form (the
+ * requests with arguments, such as block-attach). *fd is the connection
+ * to read the answer from (ctl_read_line) and close. -ENAMETOOLONG if the
+ * line does not fit CTL_LINE_MAX. */
+int ctl_call_line(unsigned int domid, const char *line, int *fd);
 
 /* Write the ready line to the --ready-fd descriptor and close it:
  * "ok" when errmsg is NULL, else "error <errmsg>". The descriptor is a

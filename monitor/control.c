@@ -14,6 +14,7 @@
 
 #include <ctl.h>
 
+#include "backend/devices.h"
 #include "console.h"
 #include "eventloop.h"
 #include "lifecycle.h"
@@ -91,6 +92,10 @@ static void handle(struct ctl_conn *c)
 	char err[CTL_LINE_MAX] = "";
 	int fd = c->fd, rc = 0;
 
+	if (devices_control(d, fd, c->r.buf)) {
+		conn_close(c);
+		return;
+	}
 	if (ctl_parse_request(c->r.buf, &req) < 0) {
 		ctl_send_error(fd, "unknown request");
 		conn_close(c);

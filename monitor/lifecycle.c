@@ -21,6 +21,7 @@
 #include "pv/mmu.h"
 #include "vcpu.h"
 #include "xs_domain.h"
+#include "backend/devices.h"
 
 static struct {
 	struct domain *d;
@@ -146,6 +147,7 @@ static void take_down(struct domain *d)
 {
 	stop_vcpus(d);
 	d->dying = true;
+	devices_stop(d);
 	xs_domain_release(d);
 	console_unbind(lc.con);
 	/* what the builder's evtchn_init and mmu_init set up (timers too) */
@@ -185,6 +187,12 @@ static void restart(struct domain *d)
 		return;
 	}
 	xs_domain_introduce(d, &lc.cfg.build);
+	if (devices_start(d, err, sizeof(err)) < 0) {
+		mlog(d, "restart failed: %s", err);
+		lc.exit_status = MONITOR_EXIT_FAILED;
+		finish(d);
+		return;
+	}
 	if (start_vcpus(d) < 0)
 		finish(d);
 }

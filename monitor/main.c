@@ -20,6 +20,7 @@
 
 #include <ctl.h>
 
+#include "backend/devices.h"
 #include "build/builder.h"
 #include "console.h"
 #include "control.h"
@@ -40,7 +41,7 @@ static const char usage[] =
 	"usage: xeno-monitor --domid N --name NAME --kernel PATH [--ramdisk PATH]\n"
 	"                    [--cmdline STR] --memory MIB --vcpus N [--paused]\n"
 	"                    [--on-poweroff ACT] [--on-reboot ACT] [--on-crash ACT]\n"
-	"                    [--ready-fd FD]\n"
+	"                    [--disk SPEC]... [--ready-fd FD]\n"
 	"ACT: destroy restart preserve rename-restart coredump-destroy\n"
 	"     coredump-restart soft-reset\n";
 
@@ -87,7 +88,8 @@ static bool valid_name(const char *s)
 }
 
 enum { OPT_DOMID = 256, OPT_NAME, OPT_KERNEL, OPT_RAMDISK, OPT_CMDLINE, OPT_MEMORY, OPT_VCPUS,
-       OPT_PAUSED, OPT_ON_POWEROFF, OPT_ON_REBOOT, OPT_ON_CRASH, OPT_READY_FD, OPT_HELP };
+       OPT_PAUSED, OPT_ON_POWEROFF, OPT_ON_REBOOT, OPT_ON_CRASH, OPT_READY_FD, OPT_DISK,
+       OPT_HELP };
 
 static const struct option options[] = {
 	{"domid", required_argument, NULL, OPT_DOMID},
@@ -102,6 +104,7 @@ static const struct option options[] = {
 	{"on-reboot", required_argument, NULL, OPT_ON_REBOOT},
 	{"on-crash", required_argument, NULL, OPT_ON_CRASH},
 	{"ready-fd", required_argument, NULL, OPT_READY_FD},
+	{"disk", required_argument, NULL, OPT_DISK},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -198,6 +201,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case OPT_READY_FD:
 			break;	/* taken by find_ready_fd */
+		case OPT_DISK: {
+			char err[512];
+
+			if (devices_add_disk(optarg, err, sizeof(err)) < 0)
+				return arg_error(a, "--disk: %s", err);
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -295,6 +305,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	xs_domain_introduce(d, &a.lc.build);	/* optional: logged if it fails */
+	if (devices_start(d, err, sizeof(err)) < 0)
+		goto out;
 	if (a.ready_fd >= 0)
 		ctl_ready_send(a.ready_fd, NULL);
 	a.ready_fd = -1;
@@ -316,6 +328,7 @@ out:
 	}
 	control_close();
 	if (built) {
+		devices_stop(d);
 		xs_domain_release(d);
 		console_unbind(con);
 		domain_teardown(d);
