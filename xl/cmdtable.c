@@ -83,6 +83,28 @@ const struct xl_cmd xl_cmds[] = {
 		.usage = "<Domain>",
 	},
 	{
+		.name = "block-attach",
+		.run = main_block_attach,
+		.modifies = true,
+		.desc = "Create a new virtual block device",
+		.usage = "<Domain> <disk-spec-component(s)>...",
+	},
+	{
+		.name = "block-detach",
+		.run = main_block_detach,
+		.modifies = true,
+		.desc = "Destroy a domain's virtual block device",
+		.usage = "[-f] <Domain> <VirtualDevice>",
+		.options = "-f                      Remove it at once, without waiting for the\n"
+			   "                        frontend to close.",
+	},
+	{
+		.name = "block-list",
+		.run = main_block_list,
+		.desc = "List virtual block devices for a domain",
+		.usage = "<Domain(s)>",
+	},
+	{
 		.name = "console",
 		.run = main_console,
 		.desc = "Attach to a domain's console (Ctrl-] detaches)",

@@ -48,6 +48,9 @@ int xl_getopt(int argc, char **argv, const char *optstring, const struct option 
 #define XL_COMMON_LONG_OPTS                                                                        \
 	{"help", 0, 0, 'h'}, { 0, 0, 0, 0 }
 
+int main_block_attach(int argc, char **argv);
+int main_block_detach(int argc, char **argv);
+int main_block_list(int argc, char **argv);
 int main_console(int argc, char **argv);
 int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);
