@@ -6,7 +6,8 @@
  *
  * Disks (tests/integration/blk_guest.sh): xvda (51712) a 16 MiB raw image,
  * rw; xvdb (51728) read-only. It leaves a signature for the host to find:
- * "xeno-blkfront-signature" at sector 8192 of xvda.
+ * "xeno-blkfront-signature" at sector 8192 of xvda, and stops right after
+ * it if data/blk-hold is 1 (the durability test kills the monitor there).
  */
 #include "blkfront.h"
 #include "events.h"
@@ -85,6 +86,20 @@ static void test_rw(void)
 	      "the four sectors are where they belong");
 }
 
+/* The durability test writes data/blk-hold = 1: stop here, right after the
+ * barrier write completed, until the host kills the monitor. */
+static void hold_if_asked(void)
+{
+	char v[8];
+	evtchn_port_t none[1] = {0};
+
+	if (!xs_read("data/blk-hold", v, sizeof(v)) || strcmp(v, "1"))
+		return;
+	note("holding after the barrier write, for the host");
+	for (;;)
+		poll_ports(none, 0, 1000000000UL);
+}
+
 static void test_flush(void)
 {
 	void *w[1], *r[1];
@@ -101,6 +116,7 @@ static void test_flush(void)
 	memcpy(w[0], "xeno-blkfront-signature", 23);
 	check_eq(bf_io(&a, 0, BLKIF_OP_WRITE_BARRIER, SIG_SECTOR, w, 1), 0,
 		 "barrier write of the signature");
+	hold_if_asked();
 }
 
 static void test_indirect(void)
