@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cfg.h"
+#include "vif_spec.h"
 
 /* Largest vcpus/maxvcpus xl accepts; the monitor may accept fewer. */
 #define DOMCFG_MAX_VCPUS 4096
@@ -26,6 +27,10 @@ struct domain_config {
 	/* Xen's action names: destroy, restart, rename-restart, preserve,
 	 * coredump-destroy, coredump-restart, soft-reset. */
 	const char *on_poweroff, *on_reboot, *on_watchdog, *on_crash, *on_soft_reset;
+	/* vif= items with libxl's defaults resolved (devid, mac, bridge,
+	 * script name, mtu) */
+	struct vif_spec *vifs;
+	int nr_vifs;
 };
 
 /* Fill dc from cfg. Messages go to err in Xen's words; -EINVAL where Xen's

@@ -17,11 +17,32 @@
 #include "ctl.h"
 #include "paths.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS 32	/* without the vifs */
 
-/* The monitor's command line; numbers are formatted into nums. */
-static void build_argv(const struct monitor_start *ms, const char *monitor, int ready_fd,
-		       char nums[4][24], const char *argv[MAX_ARGS])
+/* "--vif" and its canonical spec, with the script made absolute. */
+static int vif_args(const struct vif_spec *spec, char **out)
+{
+	struct vif_spec v = *spec;
+	char buf[2048];
+	int rc;
+
+	rc = xl_script_path(spec->script, v.script, sizeof(v.script));
+	if (rc) {
+		fprintf(stderr, "xl: vif %d: cannot locate script %s: %s\n", spec->devid,
+			spec->script, strerror(-rc));
+		return rc;
+	}
+	rc = vif_spec_format(&v, buf, sizeof(buf));
+	if (rc)
+		return rc;
+	*out = strdup(buf);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The monitor's command line; numbers are formatted into nums, vif specs
+ * into vifs (freed by the caller). */
+static int build_argv(const struct monitor_start *ms, const char *monitor, int ready_fd,
+		      char nums[4][24], char **vifs, const char **argv)
 {
 	const struct domain_config *dc = ms->dc;
 	int n = 0;
@@ -60,7 +81,16 @@ static void build_argv(const struct monitor_start *ms, const char *monitor, int 
 	argv[n++] = dc->on_crash;
 	argv[n++] = "--ready-fd";
 	argv[n++] = nums[3];
+	for (int i = 0; i < dc->nr_vifs; i++) {
+		int rc = vif_args(&dc->vifs[i], &vifs[i]);
+
+		if (rc)
+			return rc;
+		argv[n++] = "--vif";
+		argv[n++] = vifs[i];
+	}
 	argv[n] = NULL;
+	return 0;
 }
 
 /* In the child: become a daemon of our own and exec. Never returns. */
@@ -108,25 +138,30 @@ static void reap(pid_t pid)
 int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 {
 	char monitor[PATH_MAX], log[PATH_MAX], err[CTL_LINE_MAX], nums[4][24];
-	const char *argv[MAX_ARGS];
+	const char **argv = calloc(MAX_ARGS + 2 * (size_t)ms->dc->nr_vifs, sizeof(*argv));
+	char **vifs = calloc((size_t)ms->dc->nr_vifs + 1, sizeof(*vifs));
 	int pipefd[2] = {-1, -1}, log_fd = -1, rc;
 	pid_t pid = -1;
 
+	if (!argv || !vifs) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	rc = xl_helper_path("XENO_MONITOR", "xeno-monitor", monitor, sizeof(monitor));
 	if (rc) {
 		fprintf(stderr, "xl: cannot locate xeno-monitor: %s\n", strerror(-rc));
-		return rc;
+		goto out;
 	}
 	if (access(monitor, X_OK) < 0) {
 		rc = -errno;
 		fprintf(stderr, "xl: cannot run the domain monitor %s: %s\n", monitor,
 			strerror(errno));
-		return rc;
+		goto out;
 	}
 	rc = ctl_mkdirs(ctl_log_dir());
 	if (rc) {
 		fprintf(stderr, "xl: cannot create %s: %s\n", ctl_log_dir(), strerror(-rc));
-		return rc;
+		goto out;
 	}
 	snprintf(log, sizeof(log), "%s/monitor-%s.log", ctl_log_dir(), ms->dc->name);
 	log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -139,7 +174,9 @@ int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 		rc = -errno;
 		goto out;
 	}
-	build_argv(ms, monitor, pipefd[1], nums, argv);
+	rc = build_argv(ms, monitor, pipefd[1], nums, vifs, argv);
+	if (rc)
+		goto out;
 
 	pid = fork();
 	if (pid < 0) {
@@ -172,5 +209,9 @@ out:
 		close(pipefd[1]);
 	if (log_fd >= 0)
 		close(log_fd);
+	for (int i = 0; vifs && i < ms->dc->nr_vifs; i++)
+		free(vifs[i]);
+	free(vifs);
+	free(argv);
 	return rc;
 }
