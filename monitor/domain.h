@@ -116,6 +116,7 @@ struct evtchn_state;	/* pv/evtchn.c */
 struct mmu_state;	/* pv/mmu.c: frame types and pins */
 struct hvarea;		/* hvarea.h */
 struct console;		/* console.c */
+struct grant_pins;	/* backend/grant_access.c */
 
 struct domain {
 	uint16_t domid;
@@ -149,6 +150,7 @@ struct domain {
 	struct evtchn_state *evtchn;
 	struct mmu_state *mmu;
 	struct console *console;
+	struct grant_pins *grant_pins;	/* backends' pins on the guest's grants */
 
 	enum domain_state state;
 	int shutdown_reason;	/* SHUTDOWN_* once shut down, else -1 */
