@@ -20,12 +20,14 @@
 
 #include <ctl.h>
 
+#include "backend/grant_access.h"
 #include "build/builder.h"
 #include "console.h"
 #include "control.h"
 #include "domain.h"
 #include "eventloop.h"
 #include "lifecycle.h"
+#include "net/netback.h"
 #include "xs_domain.h"
 
 struct args {
@@ -40,9 +42,11 @@ static const char usage[] =
 	"usage: xeno-monitor --domid N --name NAME --kernel PATH [--ramdisk PATH]\n"
 	"                    [--cmdline STR] --memory MIB --vcpus N [--paused]\n"
 	"                    [--on-poweroff ACT] [--on-reboot ACT] [--on-crash ACT]\n"
-	"                    [--ready-fd FD]\n"
+	"                    [--ready-fd FD] [--vif SPEC]...\n"
 	"ACT: destroy restart preserve rename-restart coredump-destroy\n"
-	"     coredump-restart soft-reset\n";
+	"     coredump-restart soft-reset\n"
+	"SPEC: devid=N,mac=M[,bridge=B][,script=/path][,vifname=I][,ip=A][,mtu=N]\n"
+	"      [,queues=N][,rate_bytes=N,rate_usecs=N] (docs/net.md)\n";
 
 /* Report an argument error on stderr and, if xl gave one, the ready fd. */
 static int arg_error(const struct args *a, const char *fmt, ...)
@@ -87,7 +91,7 @@ static bool valid_name(const char *s)
 }
 
 enum { OPT_DOMID = 256, OPT_NAME, OPT_KERNEL, OPT_RAMDISK, OPT_CMDLINE, OPT_MEMORY, OPT_VCPUS,
-       OPT_PAUSED, OPT_ON_POWEROFF, OPT_ON_REBOOT, OPT_ON_CRASH, OPT_READY_FD, OPT_HELP };
+       OPT_PAUSED, OPT_ON_POWEROFF, OPT_ON_REBOOT, OPT_ON_CRASH, OPT_READY_FD, OPT_VIF, OPT_HELP };
 
 static const struct option options[] = {
 	{"domid", required_argument, NULL, OPT_DOMID},
@@ -102,6 +106,7 @@ static const struct option options[] = {
 	{"on-reboot", required_argument, NULL, OPT_ON_REBOOT},
 	{"on-crash", required_argument, NULL, OPT_ON_CRASH},
 	{"ready-fd", required_argument, NULL, OPT_READY_FD},
+	{"vif", required_argument, NULL, OPT_VIF},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -198,6 +203,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case OPT_READY_FD:
 			break;	/* taken by find_ready_fd */
+		case OPT_VIF: {
+			char why[256];
+
+			if (netback_configure(optarg, why, sizeof(why)) < 0)
+				return arg_error(a, "--vif: %s", why);
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -294,7 +306,13 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot set up the event loop: %s", strerror(errno));
 		goto out;
 	}
-	xs_domain_introduce(d, &a.lc.build);	/* optional: logged if it fails */
+	/* xenstore is optional, unless the domain has devices */
+	if (xs_domain_introduce(d, &a.lc.build) < 0 && netback_configured()) {
+		snprintf(err, sizeof(err), "vifs need xenstore, and xenstored is not reachable");
+		goto out;
+	}
+	if (netback_start(d, err, sizeof(err)) < 0)
+		goto out;
 	if (a.ready_fd >= 0)
 		ctl_ready_send(a.ready_fd, NULL);
 	a.ready_fd = -1;
@@ -316,6 +334,8 @@ out:
 	}
 	control_close();
 	if (built) {
+		netback_stop(d);
+		grant_access_destroy(d);
 		xs_domain_release(d);
 		console_unbind(con);
 		domain_teardown(d);
