@@ -105,7 +105,7 @@ static int fe_u32(struct vif *vif, const char *key, unsigned long long max, uint
 static int read_queue(struct vif *vif, unsigned int i, struct vif_queue_config *c, char *err,
 		      size_t errlen)
 {
-	char pre[16] = "", key[64];
+	char pre[32] = "", key[96];
 	uint32_t v;
 
 	if (vif->nr_queues > 1)
