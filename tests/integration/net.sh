@@ -46,7 +46,7 @@ inns ip link add xbr0 type bridge
 inns ip link set xbr0 up
 inns ip addr add 10.99.0.1/24 dev xbr0
 
-inns "$XSD" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
+ip netns exec "$ns" "$XSD" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
 xsd_pid=$!
 for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
 [ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
