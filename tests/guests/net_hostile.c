@@ -59,7 +59,7 @@ void guest_main(void)
 	check_eq(answered(&nf), 4, "four bad packets, four error responses");
 
 	/* a flood of broadcast frames */
-	for (unsigned int round = 0; round < 20; round++) {
+	for (unsigned int round = 0; round < 10; round++) {
 		for (unsigned int i = 0; i < 100; i++)
 			put(&nf, NF_REF_TX(0), 0, 0, (uint16_t)i, 60);
 		kick(&nf);

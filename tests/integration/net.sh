@@ -113,7 +113,7 @@ if guest bad net_hostile 10.99.0.9 00:16:3e:00:00:09 'on_poweroff = "preserve"';
 else fail "create hostile guest: $(cat "$tmp/bad.create")"; fi
 inns busybox ping -c 20 -i 0.2 -W 2 10.99.0.3 >"$tmp/ping2.out" 2>&1 &
 ping_pid=$!
-for _ in $(seq 150); do
+for _ in $(seq 600); do	# a loaded 2-core host can take a while
 	grep -q "Test result" "$XENO_LOG_DIR/console-bad.log" 2>/dev/null && break
 	sleep 0.1
 done
