@@ -319,6 +319,44 @@ int ctl_call(unsigned int domid, enum ctl_request req, char *err, size_t errlen)
 	return 0;
 }
 
+int ctl_call_text(unsigned int domid, const char *line, char *out, size_t outlen, char *err,
+		  size_t errlen)
+{
+	char buf[CTL_LINE_MAX];
+	size_t used = 0;
+	int fd, rc;
+
+	if (outlen)
+		out[0] = '\0';
+	if (err && errlen)
+		err[0] = '\0';
+	if (strlen(line) + 2 > sizeof(buf) || strchr(line, '\n'))
+		return -EINVAL;
+	fd = ctl_connect(domid);
+	if (fd < 0)
+		return fd;
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	rc = send_all(fd, buf, strlen(buf));
+	while (!rc && !(rc = ctl_read_line(fd, buf, sizeof(buf)))) {
+		size_t n = strlen(buf);
+
+		if (!strcmp(buf, "ok") || !strcmp(buf, "end"))
+			break;
+		if (!strncmp(buf, "error", 5) && (buf[5] == ' ' || !buf[5])) {
+			rc = parse_answer(buf, err, errlen);
+			break;
+		}
+		if (used + n + 2 <= outlen) {
+			memcpy(out + used, buf, n);
+			out[used + n] = '\n';
+			out[used + n + 1] = '\0';
+			used += n + 1;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 int ctl_console_open(unsigned int domid, char *err, size_t errlen)
 {
 	int fd = call_keep(domid, CTL_REQ_CONSOLE, err, errlen);

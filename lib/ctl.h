@@ -33,6 +33,16 @@ int ctl_socket_path(unsigned int domid, char *buf, size_t len);
 
 /* ---- requests ---------------------------------------------------------- */
 
+/*
+ * Requests with an argument, for devices ("vif-attach <spec>", "vif-detach
+ * <devid|mac>", "vif-list"): the answer is "ok", "error <message>", or
+ * lines ending with "end". 0 with the lines (without "end") in out, or
+ * -EREMOTEIO with the message in err, or -errno.
+ */
+int ctl_call_text(unsigned int domid, const char *line, char *out, size_t outlen, char *err,
+		  size_t errlen);
+
+
 enum ctl_request {
 	CTL_REQ_INFO,
 	CTL_REQ_PAUSE,

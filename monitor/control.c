@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <ctl.h>
@@ -18,6 +19,7 @@
 #include "console.h"
 #include "eventloop.h"
 #include "lifecycle.h"
+#include "net/netback.h"
 #include "xs_domain.h"
 
 /* Connections that have not sent their request yet. */
@@ -83,6 +85,37 @@ static int request_shutdown(struct domain *d, const char *reason, char *err, siz
 	return xs_domain_request_shutdown(d, reason, err, errlen);
 }
 
+/* vif-attach <spec>, vif-detach <devid|mac>, vif-list (docs/architecture.md). */
+static void net_request(struct domain *d, int fd, const char *line)
+{
+	char err[CTL_LINE_MAX] = "";
+	int rc = -1;
+
+	if (!strncmp(line, "vif-attach ", 11)) {
+		rc = netback_attach(d, line + 11, err, sizeof(err));
+	} else if (!strncmp(line, "vif-detach ", 11)) {
+		rc = netback_detach(d, line + 11, err, sizeof(err));
+	} else if (!strcmp(line, "vif-list")) {
+		char *buf = malloc(65536);
+
+		if (buf) {
+			netback_list(d, buf, 65536);
+			if (send(fd, buf, strlen(buf), MSG_NOSIGNAL) < 0 ||
+			    send(fd, "end\n", 4, MSG_NOSIGNAL) < 0)
+				mlog_once(d, "control: cannot send the vif list");
+			free(buf);
+			return;
+		}
+		snprintf(err, sizeof(err), "out of memory");
+	} else {
+		snprintf(err, sizeof(err), "unknown request");
+	}
+	if (rc < 0)
+		ctl_send_error(fd, err);
+	else
+		ctl_send_ok(fd);
+}
+
 /* Answer one request; the connection is closed or handed over. */
 static void handle(struct ctl_conn *c)
 {
@@ -92,6 +125,11 @@ static void handle(struct ctl_conn *c)
 	char err[CTL_LINE_MAX] = "";
 	int fd = c->fd, rc = 0;
 
+	if (!strncmp(c->r.buf, "vif-", 4)) {
+		net_request(d, fd, c->r.buf);
+		conn_close(c);
+		return;
+	}
 	if (devices_control(d, fd, c->r.buf)) {
 		conn_close(c);
 		return;

@@ -16,9 +16,11 @@
 #include <xen/sched.h>
 
 #include "console.h"
+#include "backend/grant_access.h"
 #include "eventloop.h"
 #include "pv/evtchn.h"
 #include "pv/mmu.h"
+#include "net/netback.h"
 #include "vcpu.h"
 #include "xs_domain.h"
 #include "backend/devices.h"
@@ -147,7 +149,9 @@ static void take_down(struct domain *d)
 {
 	stop_vcpus(d);
 	d->dying = true;
+	netback_stop(d);
 	devices_stop(d);
+	grant_access_destroy(d);	/* after every backend let go of its grants */
 	xs_domain_release(d);
 	console_unbind(lc.con);
 	/* what the builder's evtchn_init and mmu_init set up (timers too) */
@@ -187,7 +191,7 @@ static void restart(struct domain *d)
 		return;
 	}
 	xs_domain_introduce(d, &lc.cfg.build);
-	if (devices_start(d, err, sizeof(err)) < 0) {
+	if (devices_start(d, err, sizeof(err)) < 0 || netback_start(d, err, sizeof(err)) < 0) {
 		mlog(d, "restart failed: %s", err);
 		lc.exit_status = MONITOR_EXIT_FAILED;
 		finish(d);

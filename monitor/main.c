@@ -21,12 +21,14 @@
 #include <ctl.h>
 
 #include "backend/devices.h"
+#include "backend/grant_access.h"
 #include "build/builder.h"
 #include "console.h"
 #include "control.h"
 #include "domain.h"
 #include "eventloop.h"
 #include "lifecycle.h"
+#include "net/netback.h"
 #include "xs_domain.h"
 
 struct args {
@@ -41,9 +43,11 @@ static const char usage[] =
 	"usage: xeno-monitor --domid N --name NAME --kernel PATH [--ramdisk PATH]\n"
 	"                    [--cmdline STR] --memory MIB --vcpus N [--paused]\n"
 	"                    [--on-poweroff ACT] [--on-reboot ACT] [--on-crash ACT]\n"
-	"                    [--disk SPEC]... [--ready-fd FD]\n"
+	"                    [--disk SPEC]... [--vif SPEC]... [--ready-fd FD]\n"
 	"ACT: destroy restart preserve rename-restart coredump-destroy\n"
-	"     coredump-restart soft-reset\n";
+	"     coredump-restart soft-reset\n"
+	"SPEC: devid=N,mac=M[,bridge=B][,script=/path][,vifname=I][,ip=A][,mtu=N]\n"
+	"      [,queues=N][,rate_bytes=N,rate_usecs=N] (docs/net.md)\n";
 
 /* Report an argument error on stderr and, if xl gave one, the ready fd. */
 static int arg_error(const struct args *a, const char *fmt, ...)
@@ -89,7 +93,7 @@ static bool valid_name(const char *s)
 
 enum { OPT_DOMID = 256, OPT_NAME, OPT_KERNEL, OPT_RAMDISK, OPT_CMDLINE, OPT_MEMORY, OPT_VCPUS,
        OPT_PAUSED, OPT_ON_POWEROFF, OPT_ON_REBOOT, OPT_ON_CRASH, OPT_READY_FD, OPT_DISK,
-       OPT_HELP };
+       OPT_VIF, OPT_HELP };
 
 static const struct option options[] = {
 	{"domid", required_argument, NULL, OPT_DOMID},
@@ -105,6 +109,7 @@ static const struct option options[] = {
 	{"on-crash", required_argument, NULL, OPT_ON_CRASH},
 	{"ready-fd", required_argument, NULL, OPT_READY_FD},
 	{"disk", required_argument, NULL, OPT_DISK},
+	{"vif", required_argument, NULL, OPT_VIF},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -208,6 +213,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return arg_error(a, "--disk: %s", err);
 			break;
 		}
+		case OPT_VIF: {
+			char why[256];
+
+			if (netback_configure(optarg, why, sizeof(why)) < 0)
+				return arg_error(a, "--vif: %s", why);
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -304,8 +316,12 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot set up the event loop: %s", strerror(errno));
 		goto out;
 	}
-	xs_domain_introduce(d, &a.lc.build);	/* optional: logged if it fails */
-	if (devices_start(d, err, sizeof(err)) < 0)
+	/* xenstore is optional, unless the domain has devices */
+	if (xs_domain_introduce(d, &a.lc.build) < 0 && netback_configured()) {
+		snprintf(err, sizeof(err), "vifs need xenstore, and xenstored is not reachable");
+		goto out;
+	}
+	if (devices_start(d, err, sizeof(err)) < 0 || netback_start(d, err, sizeof(err)) < 0)
 		goto out;
 	if (a.ready_fd >= 0)
 		ctl_ready_send(a.ready_fd, NULL);
@@ -328,7 +344,9 @@ out:
 	}
 	control_close();
 	if (built) {
+		netback_stop(d);
 		devices_stop(d);
+		grant_access_destroy(d);
 		xs_domain_release(d);
 		console_unbind(con);
 		domain_teardown(d);

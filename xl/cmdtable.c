@@ -141,6 +141,29 @@ const struct xl_cmd xl_cmds[] = {
 		.desc = "Print the name of the domain with this id",
 		.usage = "<DomainId>",
 	},
+	{
+		.name = "network-attach",
+		.run = main_networkattach,
+		.can_dryrun = true,
+		.modifies = true,
+		.desc = "Create a new virtual network device",
+		.usage = "<Domain> [type=<type>] [mac=<mac>] [bridge=<bridge>] [ip=<ip>]\n"
+			 "        [script=<script>] [backend=<BackDomain>] [vifname=<name>]\n"
+			 "        [rate=<rate>] [model=<model>] [accel=<accel>] [mtu=<mtu>]",
+	},
+	{
+		.name = "network-list",
+		.run = main_networklist,
+		.desc = "List virtual network interfaces for a domain",
+		.usage = "<Domain(s)>",
+	},
+	{
+		.name = "network-detach",
+		.run = main_networkdetach,
+		.modifies = true,
+		.desc = "Destroy a domain's virtual network device",
+		.usage = "<Domain> <DevId|mac>",
+	},
 };
 
 const size_t xl_ncmds = sizeof(xl_cmds) / sizeof(xl_cmds[0]);

@@ -223,6 +223,57 @@ static int parse_disks(const struct cfg *cfg, struct domain_config *dc, FILE *er
 	return 0;
 }
 
+/* libxl__device_nic_set_devids: unset devids count on from the highest given. */
+static int assign_devids(struct domain_config *dc, FILE *err)
+{
+	int last = -1;
+
+	for (int i = 0; i < dc->nr_vifs; i++)
+		if (dc->vifs[i].devid > last)
+			last = dc->vifs[i].devid;
+	for (int i = 0; i < dc->nr_vifs; i++) {
+		if (dc->vifs[i].devid < 0)
+			dc->vifs[i].devid = ++last;
+		if (dc->vifs[i].devid > VIF_MAX_DEVID) {
+			fprintf(err, "xl: vif devid %d is out of range\n", dc->vifs[i].devid);
+			return -EINVAL;
+		}
+		for (int j = 0; j < i; j++)
+			if (dc->vifs[j].devid == dc->vifs[i].devid) {
+				fprintf(err, "xl: vif devid %d is used twice\n", dc->vifs[i].devid);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+/* vif = [ 'key=value,...', ... ]: each item as Xen's xl reads it. */
+static int parse_vifs(const struct cfg *cfg, struct domain_config *dc, FILE *err)
+{
+	const struct cfg_value *list;
+
+	if (cfg_get_list(cfg, "vif", &list, false))
+		return 0;
+	dc->vifs = calloc((size_t)list->nitems + 1, sizeof(*dc->vifs));
+	if (!dc->vifs)
+		return -ENOMEM;
+	for (int i = 0; i < list->nitems; i++) {
+		const char *item = cfg_list_string(list, i);
+		struct vif_spec *v = &dc->vifs[dc->nr_vifs++];
+
+		vif_spec_init(v);
+		if (item && vif_spec_parse_item(v, item, cfg->source, err) == VIF_PARSE_FATAL)
+			return -EINVAL;
+		if (v->type_ioemu) {
+			fprintf(err, "xl: trying to create PV or PVH guest with an emulated "
+				     "interface\n");
+			return -EINVAL;
+		}
+		vif_spec_set_defaults(v);
+	}
+	return assign_devids(dc, err);
+}
+
 int domcfg_from_cfg(const struct cfg *cfg, struct domain_config *dc, FILE *err)
 {
 	const char *v;
@@ -261,6 +312,8 @@ int domcfg_from_cfg(const struct cfg *cfg, struct domain_config *dc, FILE *err)
 		rc = compose_cmdline(cfg, &dc->cmdline, err);
 	if (!rc)
 		rc = parse_disks(cfg, dc, err);
+	if (!rc)
+		rc = parse_vifs(cfg, dc, err);
 	if (rc)
 		return rc;
 
@@ -281,6 +334,7 @@ void domcfg_free(struct domain_config *dc)
 	free(dc->ramdisk);
 	free(dc->cmdline);
 	free(dc->disks);
+	free(dc->vifs);
 	memset(dc, 0, sizeof(*dc));
 }
 
@@ -328,6 +382,48 @@ static void json_key_string(FILE *out, int indent, const char *key, const char *
 	fputs(more ? ",\n" : "\n", out);
 }
 
+static void json_key_long(FILE *out, int indent, const char *key, long long val, bool more)
+{
+	fprintf(out, "%*s\"%s\": %lld%s\n", indent, "", key, val, more ? "," : "");
+}
+
+/* libxl_device_nic's fields in its IDL order; unset strings are left out. */
+static void print_nics(const struct domain_config *dc, FILE *out)
+{
+	if (!dc->nr_vifs)
+		return;
+	fputs("    \"nics\": [\n", out);
+	for (int i = 0; i < dc->nr_vifs; i++) {
+		const struct vif_spec *v = &dc->vifs[i];
+		char mac[18];
+
+		vif_mac_format(v->mac, mac);
+		fputs("        {\n", out);
+		json_key_long(out, 12, "devid", v->devid, true);
+		json_key_long(out, 12, "mtu", v->mtu, true);
+		if (v->model[0])
+			json_key_string(out, 12, "model", v->model, true);
+		json_key_string(out, 12, "mac", mac, true);
+		if (v->ip[0])
+			json_key_string(out, 12, "ip", v->ip, true);
+		json_key_string(out, 12, "bridge", v->bridge, true);
+		if (v->vifname[0])
+			json_key_string(out, 12, "ifname", v->vifname, true);
+		json_key_string(out, 12, "script", v->script, true);
+		if (v->rate_interval_usecs) {
+			json_key_long(out, 12, "rate_bytes_per_interval",
+				      (long long)v->rate_bytes_per_interval, true);
+			json_key_long(out, 12, "rate_interval_usecs", v->rate_interval_usecs,
+				      true);
+		}
+		if (v->gatewaydev[0])
+			json_key_string(out, 12, "gatewaydev", v->gatewaydev, true);
+		json_key_string(out, 12, "nictype", "vif", false);
+		fprintf(out, "        }%s\n", i + 1 < dc->nr_vifs ? "," : "");
+	}
+	fputs("    ],\n", out);
+}
+
 void domcfg_print_json(const struct domain_config *dc, FILE *out)
 {
 	fputs("{\n    \"c_info\": {\n", out);
@@ -364,6 +460,7 @@ void domcfg_print_json(const struct domain_config *dc, FILE *out)
 		}
 		fputs("    ],\n", out);
 	}
+	print_nics(dc, out);
 	json_key_string(out, 4, "on_poweroff", dc->on_poweroff, true);
 	json_key_string(out, 4, "on_reboot", dc->on_reboot, true);
 	json_key_string(out, 4, "on_watchdog", dc->on_watchdog, true);

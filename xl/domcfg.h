@@ -9,6 +9,7 @@
 
 #include "cfg.h"
 #include "disk_spec.h"
+#include "vif_spec.h"
 
 /* Largest vcpus/maxvcpus xl accepts; the monitor may accept fewer. */
 #define DOMCFG_MAX_VCPUS 4096
@@ -29,6 +30,10 @@ struct domain_config {
 	const char *on_poweroff, *on_reboot, *on_watchdog, *on_crash, *on_soft_reset;
 	struct disk_spec *disks;	/* disk=, in order */
 	int nr_disks;
+	/* vif= items with libxl's defaults resolved (devid, mac, bridge,
+	 * script name, mtu) */
+	struct vif_spec *vifs;
+	int nr_vifs;
 };
 
 /* Fill dc from cfg. Messages go to err in Xen's words; -EINVAL where Xen's

@@ -17,7 +17,7 @@
 #include "ctl.h"
 #include "paths.h"
 
-#define MAX_ARGS 32	/* besides two per disk */
+#define MAX_ARGS 32	/* besides two per disk and per vif */
 
 /* `--disk` values: the canonical spec, a relative target made absolute
  * (relative to where xl runs, as Xen's backends see it). NULL on error. */
@@ -58,9 +58,30 @@ static void free_disk_args(char **a)
 	free(a);
 }
 
-/* The monitor's command line; numbers are formatted into nums. */
-static void build_argv(const struct monitor_start *ms, const char *monitor, int ready_fd,
-		       char nums[4][24], char **disks, const char *argv[])
+/* "--vif" and its canonical spec, with the script made absolute. */
+static int vif_args(const struct vif_spec *spec, char **out)
+{
+	struct vif_spec v = *spec;
+	char buf[2048];
+	int rc;
+
+	rc = xl_script_path(spec->script, v.script, sizeof(v.script));
+	if (rc) {
+		fprintf(stderr, "xl: vif %d: cannot locate script %s: %s\n", spec->devid,
+			spec->script, strerror(-rc));
+		return rc;
+	}
+	rc = vif_spec_format(&v, buf, sizeof(buf));
+	if (rc)
+		return rc;
+	*out = strdup(buf);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The monitor's command line; numbers are formatted into nums, vif specs
+ * into vifs (freed by the caller). */
+static int build_argv(const struct monitor_start *ms, const char *monitor, int ready_fd,
+		      char nums[4][24], char **disks, char **vifs, const char **argv)
 {
 	const struct domain_config *dc = ms->dc;
 	int n = 0;
@@ -103,7 +124,16 @@ static void build_argv(const struct monitor_start *ms, const char *monitor, int 
 	}
 	argv[n++] = "--ready-fd";
 	argv[n++] = nums[3];
+	for (int i = 0; i < dc->nr_vifs; i++) {
+		int rc = vif_args(&dc->vifs[i], &vifs[i]);
+
+		if (rc)
+			return rc;
+		argv[n++] = "--vif";
+		argv[n++] = vifs[i];
+	}
 	argv[n] = NULL;
+	return 0;
 }
 
 /* In the child: become a daemon of our own and exec. Never returns. */
@@ -151,17 +181,18 @@ static void reap(pid_t pid)
 int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 {
 	char monitor[PATH_MAX], log[PATH_MAX], err[CTL_LINE_MAX], nums[4][24];
-	const char **argv = calloc(MAX_ARGS + 2 * (size_t)ms->dc->nr_disks, sizeof(*argv));
+	const char **argv = calloc(MAX_ARGS + 2 * ((size_t)ms->dc->nr_disks + (size_t)ms->dc->nr_vifs),
+				   sizeof(*argv));
 	char **disks = disk_args(ms->dc);
+	char **vifs = calloc((size_t)ms->dc->nr_vifs + 1, sizeof(*vifs));
 	int pipefd[2] = {-1, -1}, log_fd = -1, rc;
 	pid_t pid = -1;
 
-	if (!argv || !disks) {
+	if (!argv || !disks || !vifs) {
 		fprintf(stderr, "xl: out of memory (or a disk path too long)\n");
 		rc = -ENOMEM;
 		goto out;
 	}
-
 	rc = xl_helper_path("XENO_MONITOR", "xeno-monitor", monitor, sizeof(monitor));
 	if (rc) {
 		fprintf(stderr, "xl: cannot locate xeno-monitor: %s\n", strerror(-rc));
@@ -189,7 +220,9 @@ int monitor_spawn(const struct monitor_start *ms, pid_t *pid_out)
 		rc = -errno;
 		goto out;
 	}
-	build_argv(ms, monitor, pipefd[1], nums, disks, argv);
+	rc = build_argv(ms, monitor, pipefd[1], nums, disks, vifs, argv);
+	if (rc)
+		goto out;
 
 	pid = fork();
 	if (pid < 0) {
@@ -222,6 +255,9 @@ out:
 		close(pipefd[1]);
 	if (log_fd >= 0)
 		close(log_fd);
+	for (int i = 0; vifs && i < ms->dc->nr_vifs; i++)
+		free(vifs[i]);
+	free(vifs);
 	free(argv);
 	free_disk_args(disks);
 	return rc;

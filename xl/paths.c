@@ -33,3 +33,21 @@ int xl_helper_path(const char *env, const char *name, char *buf, size_t len)
 	w = snprintf(buf, len, "%s/%s", exe, name);
 	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
 }
+
+int xl_script_path(const char *script, char *buf, size_t len)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	int w, rc;
+
+	if (script[0] == '/') {
+		w = snprintf(buf, len, "%s", script);
+		return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+	}
+	rc = xl_helper_path("XENO_SCRIPT_DIR", "../../scripts", dir, sizeof(dir));
+	if (rc)
+		return rc;
+	if (!realpath(dir, real))
+		return -errno;
+	w = snprintf(buf, len, "%s/%s", real, script);
+	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+}

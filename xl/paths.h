@@ -13,5 +13,12 @@
  */
 int xl_helper_path(const char *env, const char *name, char *buf, size_t len);
 
+/*
+ * A hotplug script's path, as libxl makes it absolute: a relative name is
+ * taken in the script directory, $XENO_SCRIPT_DIR, else the source tree's
+ * scripts/ (../../scripts from build/bin/xl). 0 or -errno.
+ */
+int xl_script_path(const char *script, char *buf, size_t len);
+
 
 #endif /* XL_PATHS_H */

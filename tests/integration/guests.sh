@@ -34,8 +34,9 @@ if [ $# -gt 0 ]; then
 else
 	guests=()
 	for f in "$guest_dir"/*; do
-		# the block guests need disks: tests/integration/blk_guest.sh runs them
-		case $(basename "$f") in blk*) continue ;; esac
+		# the block guests need disks (tests/integration/blk_guest.sh), the
+		# network guests a vif and a bridge (tests/integration/net.sh)
+		case ${f##*/} in blk* | netfront | net_*) continue ;; esac
 		[ -f "$f" ] && [ -x "$f" ] && guests+=("$f")
 	done
 	if [ ${#guests[@]} -eq 0 ]; then
