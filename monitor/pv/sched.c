@@ -167,14 +167,17 @@ void sched_vcpu_running(struct vcpu *v)
 
 void vcpu_unblock(struct vcpu *v)
 {
+	/* The polling period ends when the vCPU is woken: end it before the
+	 * vCPU can run. Cleared after, a waker preempted here would wipe out
+	 * the poll the vCPU may already have started again, and that poll's
+	 * timeout and port would then find nothing to wake: blocked for good. */
+	__atomic_store_n(&sched_of(v)->poll_port, 0, __ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&v->lock);
 	if (v->blocked) {
 		v->blocked = false;
 		pthread_cond_broadcast(&v->wake);
 	}
 	pthread_mutex_unlock(&v->lock);
-	/* The polling period ends when the vCPU is woken. */
-	__atomic_store_n(&sched_of(v)->poll_port, 0, __ATOMIC_SEQ_CST);
 	sched_resume(v);
 }
 
