@@ -9,15 +9,10 @@
 #include "events.h"
 #include "guest.h"
 #include "hypercall.h"
+#include "xs.h"
 
 const char test_title[] = "xenstore over the guest's ring";
 
-#define WAIT_NS 5000000000UL /* only a failing run waits this long */
-#define POLL_NS 10000000UL
-
-static uint8_t ring_page[4096] __page_aligned_bss;
-static struct xenstore_domain_interface *intf;
-static evtchn_port_t port;
 static uint32_t next_req = 1;
 
 /* Watch events seen while waiting for replies: "path\0token\0" each. */
@@ -29,72 +24,12 @@ struct reply {
 	char p[XENSTORE_PAYLOAD_MAX + 1];
 };
 
-static uint32_t load(volatile uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-/* Waits for the store's event; the port stays masked, SCHEDOP_poll sees it pending. */
-static void wait_store(void)
-{
-	poll_ports(&port, 1, POLL_NS);
-	port_clear_pending(port);
-}
-
-static bool put(const char *data, size_t len)
-{
-	uint64_t deadline = system_time_ns() + WAIT_NS;
-
-	while (len) {
-		uint32_t prod = intf->req_prod, cons = load(&intf->req_cons);
-		size_t n = 0;
-
-		while (n < len && prod - cons < XENSTORE_RING_SIZE)
-			intf->req[MASK_XENSTORE_IDX(prod++)] = data[n++];
-		__atomic_store_n(&intf->req_prod, prod, __ATOMIC_RELEASE);
-		evtchn_send(port);
-		data += n;
-		len -= n;
-		if (len) {
-			if (system_time_ns() > deadline)
-				return false;
-			wait_store();
-		}
-	}
-	return true;
-}
-
-static bool get(void *buf, size_t len)
-{
-	uint64_t deadline = system_time_ns() + WAIT_NS;
-	char *out = buf;
-
-	while (len) {
-		uint32_t cons = intf->rsp_cons, prod = load(&intf->rsp_prod);
-		size_t n = 0;
-
-		while (n < len && cons != prod)
-			out[n++] = intf->rsp[MASK_XENSTORE_IDX(cons++)];
-		__atomic_store_n(&intf->rsp_cons, cons, __ATOMIC_RELEASE);
-		if (n)
-			evtchn_send(port);
-		out += n;
-		len -= n;
-		if (len) {
-			if (system_time_ns() > deadline)
-				return false;
-			wait_store();
-		}
-	}
-	return true;
-}
-
 /* The next message from the store, watch events included. */
 static bool get_msg(struct xsd_sockmsg *hdr, struct reply *r)
 {
-	if (!get(hdr, sizeof(*hdr)) || hdr->len > XENSTORE_PAYLOAD_MAX)
+	if (!xs_ring_get(hdr, sizeof(*hdr)) || hdr->len > XENSTORE_PAYLOAD_MAX)
 		return false;
-	if (!get(r->p, hdr->len))
+	if (!xs_ring_get(r->p, hdr->len))
 		return false;
 	r->p[hdr->len] = 0;
 	r->type = hdr->type;
@@ -109,7 +44,7 @@ static bool request(uint32_t type, uint32_t tx, const void *a, size_t alen, cons
 				  .len = (uint32_t)(alen + blen)};
 	struct xsd_sockmsg in;
 
-	if (!put((const char *)&hdr, sizeof(hdr)) || !put(a, alen) || !put(b, blen))
+	if (!xs_ring_put(&hdr, sizeof(hdr)) || !xs_ring_put(a, alen) || !xs_ring_put(b, blen))
 		return false;
 	while (get_msg(&in, r)) {
 		if (in.type != XS_WATCH_EVENT)
@@ -133,7 +68,7 @@ static bool is_ok(const struct reply *r)
 	return r->type != XS_ERROR && r->len == 3 && strcmp(r->p, "OK") == 0;
 }
 
-static bool xs_write(uint32_t tx, const char *path, const char *val)
+static bool tx_write(uint32_t tx, const char *path, const char *val)
 {
 	static struct reply r;
 
@@ -143,8 +78,6 @@ static bool xs_write(uint32_t tx, const char *path, const char *val)
 /* Waits for the watch event (path, token); true if it came. */
 static bool event_seen(const char *path, const char *token)
 {
-	uint64_t deadline = system_time_ns() + WAIT_NS;
-
 	for (;;) {
 		for (size_t off = 0; off < events_len;) {
 			const char *p = events + off, *t = p + strlen(p) + 1;
@@ -157,19 +90,15 @@ static bool event_seen(const char *path, const char *token)
 			}
 			off = end;
 		}
-		if (system_time_ns() > deadline)
-			return false;
-		if (load(&intf->rsp_prod) != intf->rsp_cons) {
-			static struct reply r;
-			struct xsd_sockmsg in;
+		/* the next message waits for data (false after five seconds) */
+		static struct reply r;
+		struct xsd_sockmsg in;
 
-			if (!get_msg(&in, &r) || in.type != XS_WATCH_EVENT)
-				return false;
-			memcpy(events + events_len, r.p, in.len);
-			events_len += in.len;
-		} else {
-			wait_store();
-		}
+		if (!get_msg(&in, &r) || in.type != XS_WATCH_EVENT ||
+		    events_len + in.len > sizeof(events))
+			return false;
+		memcpy(events + events_len, r.p, in.len);
+		events_len += in.len;
 	}
 }
 
@@ -179,10 +108,10 @@ static void test_ring(void)
 	      (unsigned long)start_info->store_mfn);
 	check(start_info->store_evtchn != 0, "and its event channel (%u)",
 	      start_info->store_evtchn);
-	check_eq(map_frame_at(ring_page, start_info->store_mfn, PTE_DATA), 0,
-		 "map the store ring");
-	intf = (void *)ring_page;
-	port = start_info->store_evtchn;
+	check(xs_init(), "map the store ring");
+	struct xenstore_domain_interface *intf = xs_ring();
+	if (!intf)
+		return;
 	check(intf->server_features & XENSTORE_SERVER_FEATURE_RECONNECTION,
 	      "the store offers ring reconnection (features %x)", intf->server_features);
 	check_eq(intf->connection, XENSTORE_CONNECTED, "the ring is connected");
@@ -201,13 +130,13 @@ static void test_read_write(void)
 	      "GET_DOMAIN_PATH %s: %s", domid, r.p);
 	ok = req_str(XS_READ, 0, "name", NULL, &r);
 	check(ok && r.type == XS_READ && r.len > 0, "read our name relative to home: \"%s\"", r.p);
-	check(xs_write(0, "data/greeting", "hello"), "write data/greeting");
+	check(tx_write(0, "data/greeting", "hello"), "write data/greeting");
 	ok = req_str(XS_READ, 0, "data/greeting", NULL, &r);
 	check(ok && strcmp(r.p, "hello") == 0, "read it back: \"%s\"", r.p);
 	snprintf(abs_path, sizeof(abs_path), "%s/data/greeting", home);
 	ok = req_str(XS_READ, 0, abs_path, NULL, &r);
 	check(ok && strcmp(r.p, "hello") == 0, "and by its absolute path: \"%s\"", r.p);
-	check(xs_write(0, "data/second", "2"), "write data/second");
+	check(tx_write(0, "data/second", "2"), "write data/second");
 	ok = req_str(XS_DIRECTORY, 0, "data", NULL, &r);
 	check(ok && r.type == XS_DIRECTORY && r.len == sizeof("greeting\0second") &&
 		      memcmp(r.p, "greeting\0second", r.len) == 0,
@@ -243,7 +172,7 @@ static void test_watch(void)
 	ok = req_str(XS_WATCH, 0, "data/watched", "tok", &r);
 	check(ok && is_ok(&r), "WATCH data/watched");
 	check(event_seen("data/watched", "tok"), "the watch fires once at once");
-	check(xs_write(0, "data/watched/x", "1"), "write below the watch");
+	check(tx_write(0, "data/watched/x", "1"), "write below the watch");
 	check(event_seen("data/watched/x", "tok"), "its event arrives, path relative");
 	ok = req_str(XS_UNWATCH, 0, "data/watched", "tok", &r);
 	check(ok && is_ok(&r), "UNWATCH");
@@ -260,7 +189,7 @@ static void test_transaction(void)
 	for (const char *s = r.p; *s >= '0' && *s <= '9'; s++)
 		tx = tx * 10 + (uint32_t)(*s - '0');
 	check(tx != 0, "a transaction id (%u)", tx);
-	check(xs_write(tx, "data/tx", "inside"), "write inside the transaction");
+	check(tx_write(tx, "data/tx", "inside"), "write inside the transaction");
 	ok = req_str(XS_READ, 0, "data/tx", NULL, &r);
 	check(ok && r.type == XS_ERROR, "not visible outside before commit (%s)", r.p);
 	ok = req_str(XS_TRANSACTION_END, tx, "T", NULL, &r);
@@ -277,7 +206,7 @@ static void test_large_message(void)
 	bool ok;
 
 	memset(big, 'b', sizeof(big) - 1);
-	check(xs_write(0, "data/big", big), "write 2000 bytes: a message larger than the ring");
+	check(tx_write(0, "data/big", big), "write 2000 bytes: a message larger than the ring");
 	ok = req_str(XS_READ, 0, "data/big", NULL, &r);
 	check(ok && r.len == 2000 && memcmp(r.p, big, 2000) == 0, "read them back (%u bytes)",
 	      r.len);
@@ -286,7 +215,7 @@ static void test_large_message(void)
 void guest_main(void)
 {
 	test_ring();
-	if (!intf)
+	if (!xs_ring())
 		return;
 	test_read_write();
 	test_errors();

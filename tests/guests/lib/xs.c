@@ -30,6 +30,11 @@ static void wait_store(void)
 	port_clear_pending(port);
 }
 
+struct xenstore_domain_interface *xs_ring(void)
+{
+	return intf;
+}
+
 bool xs_init(void)
 {
 	if (intf)
@@ -41,7 +46,7 @@ bool xs_init(void)
 	return true;
 }
 
-static bool put(const void *buf, size_t len)
+bool xs_ring_put(const void *buf, size_t len)
 {
 	const char *data = buf;
 	uint64_t deadline = system_time_ns() + WAIT_NS;
@@ -65,7 +70,7 @@ static bool put(const void *buf, size_t len)
 	return true;
 }
 
-static bool get(void *buf, size_t len)
+bool xs_ring_get(void *buf, size_t len)
 {
 	char *out = buf;
 	uint64_t deadline = system_time_ns() + WAIT_NS;
@@ -97,10 +102,11 @@ static uint32_t request(uint32_t type, const void *a, size_t alen, const void *b
 	struct xsd_sockmsg hdr = {.type = type, .req_id = ++req_id, .len = (uint32_t)(alen + blen)};
 	struct xsd_sockmsg in;
 
-	if (!xs_init() || !put(&hdr, sizeof(hdr)) || !put(a, alen) || !put(b, blen))
+	if (!xs_init() || !xs_ring_put(&hdr, sizeof(hdr)) || !xs_ring_put(a, alen) || !xs_ring_put(b, blen))
 		return XS_ERROR;
 	for (;;) {
-		if (!get(&in, sizeof(in)) || in.len > XENSTORE_PAYLOAD_MAX || !get(reply, in.len))
+		if (!xs_ring_get(&in, sizeof(in)) || in.len > XENSTORE_PAYLOAD_MAX ||
+		    !xs_ring_get(reply, in.len))
 			return XS_ERROR;
 		reply[in.len] = 0;
 		if (in.type != XS_WATCH_EVENT && in.req_id == hdr.req_id) {

@@ -12,6 +12,12 @@
 
 /* Map the ring (start_info's store_mfn); false if that fails. */
 bool xs_init(void);
+/* The mapped ring (after xs_init), for guests that test the ring itself. */
+struct xenstore_domain_interface *xs_ring(void);
+/* Raw bytes to and from the ring, waiting for room or data (false after
+ * five seconds): for guests that speak the wire protocol themselves. */
+bool xs_ring_put(const void *buf, size_t len);
+bool xs_ring_get(void *buf, size_t len);
 /* The value at path into buf (nul-terminated); false if absent or error. */
 bool xs_read(const char *path, char *buf, size_t len);
 bool xs_read_uint(const char *path, uint64_t *v);
