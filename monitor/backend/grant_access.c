@@ -120,6 +120,12 @@ int grant_map(struct domain *d, grant_ref_t ref, bool write, void **page)
 	if (!word || !p)
 		return GNTST_bad_gntref;
 	pthread_mutex_lock(&p->lock);
+	/* a frontend naming one grant in ever more requests must not wrap the
+	 * pin count (Xen refuses a pin-count overflow too) */
+	if (p->pin[ref].all == UINT16_MAX) {
+		pthread_mutex_unlock(&p->lock);
+		return GNTST_general_error;
+	}
 	st = set_status(word, p->pin[ref].all != 0, write);
 	if (st == GNTST_okay) {
 		/* the frame is read once, after our flags are visible to the guest */

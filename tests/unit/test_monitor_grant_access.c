@@ -77,6 +77,23 @@ static void write_pins_are_counted(void **state)
 	assert_int_equal(gent(d, 11)->flags, GTF_permit_access);
 }
 
+static void pin_count_does_not_wrap(void **state)
+{
+	struct domain *d = *state;
+	void *page;
+
+	grant(d, 19, GTF_permit_access, 0, DATA_PFN);
+	for (unsigned int i = 0; i < UINT16_MAX; i++)
+		assert_int_equal(grant_map(d, 19, false, &page), GNTST_okay);
+	assert_int_equal(grant_map(d, 19, false, &page), GNTST_general_error);
+	assert_null(page);
+	grant_unmap(d, 19, false);
+	assert_int_equal(grant_map(d, 19, false, &page), GNTST_okay);
+	for (unsigned int i = 0; i < UINT16_MAX; i++)
+		grant_unmap(d, 19, false);
+	assert_int_equal(gent(d, 19)->flags, GTF_permit_access);
+}
+
 static void bad_grants_are_refused(void **state)
 {
 	struct domain *d = *state;
@@ -151,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(map_read_sets_reading_until_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_pins_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(pin_count_does_not_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_grants_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(frames_outside_ram_or_page_tables_are_refused, setup,
 						teardown),
