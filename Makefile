@@ -11,6 +11,9 @@
 #
 # `make SAN=1` builds the same into build-san/ with ASan+UBSan.
 
+# The first rule below is generated; name the real default.
+.DEFAULT_GOAL := all
+
 CC      ?= gcc
 SAN     ?= 0
 ifeq ($(SAN),1)

@@ -191,8 +191,18 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 	struct domain *d = v->d;
 
 	switch (e->kind) {
-	case KEXIT_INTR:
+	case KEXIT_INTR: {
+		/* A kick stopped the guest wherever it was: take that state, so
+		 * an upcall is framed there and not at the previous exit. */
+		struct vcpu_sregs s;
+		if (kvm_vcpu_get_regs(v->kvm, &v->regs) < 0 || kvm_vcpu_get_sregs(v->kvm, &s) < 0) {
+			domain_crash(d, "cannot read vCPU %u state", v->id);
+			return;
+		}
+		v->exit_cpl = s.cpl;
+		v->in_stub = s.cpl != 3;
 		return;
+	}
 	case KEXIT_SHUTDOWN:
 		domain_crash(d, "triple fault on vCPU %u", v->id);
 		return;
@@ -283,8 +293,13 @@ static void *vcpu_thread(void *arg)
 			break;
 		sched_vcpu_running(v);	/* runstate, missed periodic ticks */
 		load_initial_context(v);
-		pv_deliver_upcall(v);
-		if (v->pt_queued && pt_flush(v) < 0)
+		/* Stopped inside a CPL0 stub: let it run to its exit first; an
+		 * upcall or a helper run now would lose the stub's state. */
+		bool in_stub = v->in_stub;
+		v->in_stub = false;
+		if (!in_stub)
+			pv_deliver_upcall(v);
+		if (!in_stub && v->pt_queued && pt_flush(v) < 0)
 			continue;
 		bool flush = v->tlb_flush;
 		v->tlb_flush = false;
