@@ -24,7 +24,6 @@ struct ring {
 	struct conn *conn;
 	/* The indices we own, kept here: the guest could scribble over the page's copies. */
 	XENSTORE_RING_IDX req_cons, rsp_prod;
-	uint32_t msg_left; /* bytes of the current request not yet taken from the ring */
 	bool notify;
 };
 
@@ -60,8 +59,9 @@ static void copy_to(volatile char *ring, XENSTORE_RING_IDX idx, const void *src,
 }
 
 /*
- * A request that fits in the ring is only taken once all of it is there,
- * so that a restart never leaves the guest's stream cut in the middle.
+ * Takes whatever the guest has published, a part of a request included, as
+ * Xen's xenstored does: Linux notifies only when its previous producer index
+ * had been consumed, so bytes left in the ring would never be announced again.
  */
 static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 {
@@ -74,31 +74,14 @@ static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 		conn_fail(c, XENSTORE_ERROR_RINGIDX);
 		return -1;
 	}
-	if (!avail)
+	n = avail < len ? avail : len;
+	if (!n)
 		return 0;
-	if (!r->msg_left) {
-		struct xsd_sockmsg hdr;
-
-		if (avail < sizeof(hdr))
-			return 0;
-		copy_from(&hdr, r->intf->req, r->req_cons, sizeof(hdr));
-		if (hdr.len <= XENSTORE_RING_SIZE - sizeof(hdr) && avail < sizeof(hdr) + hdr.len)
-			return 0;
-		/* An oversized length is the connection layer's to reject. */
-		r->msg_left = hdr.len <= XENSTORE_PAYLOAD_MAX ? (uint32_t)sizeof(hdr) + hdr.len
-							      : (uint32_t)sizeof(hdr);
-	}
-	n = avail;
-	if (n > r->msg_left)
-		n = r->msg_left;
-	if (n > len)
-		n = len;
 	copy_from(buf, r->intf->req, r->req_cons, n);
 	/* Our reads of the data complete before the guest may reuse the space. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->req_cons += (uint32_t)n;
 	store(&r->intf->req_cons, r->req_cons);
-	r->msg_left -= (uint32_t)n;
 	r->notify = true;
 	return (ssize_t)n;
 }
@@ -177,7 +160,6 @@ static const struct conn_ops ring_ops = {
 static void reset_indices(struct ring *r)
 {
 	r->req_cons = r->rsp_prod = 0;
-	r->msg_left = 0;
 	store(&r->intf->req_cons, 0);
 	store(&r->intf->req_prod, 0);
 	store(&r->intf->rsp_cons, 0);

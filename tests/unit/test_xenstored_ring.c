@@ -270,6 +270,39 @@ static void test_introduce_and_talk(void **state)
 	}
 }
 
+/* Linux's xb_write: each piece is published on its own, and the store is
+ * notified only if it had consumed everything published before. */
+static void linux_publish(struct env *e, struct guest *g, const void *data, size_t len)
+{
+	uint32_t prod = g->intf->req_prod;
+
+	assert_int_equal(guest_put(g, data, len), len);
+	if (prod - ld(&g->intf->req_cons) == 0)
+		kick(e, g);
+}
+
+static void test_header_then_body_as_linux_writes(void **state)
+{
+	struct env *e = *state;
+	struct xsd_sockmsg hdr = {.type = XS_WRITE, .req_id = 77, .len = 4};
+	struct buf in = {0};
+	struct xsd_sockmsg r;
+
+	assert_int_equal(introduce(e, e->monitor, &e->g, RING_MFN, e->g.memfd, e->g.to_store,
+				   e->g.to_guest),
+			 0);
+	/* The store runs after the header alone: it must not leave it there, or
+	 * the body's publication (prod > cons) would never be announced. */
+	linux_publish(e, &e->g, &hdr, sizeof(hdr));
+	linux_publish(e, &e->g, "k\0v1", 4);
+	guest_take(&e->g, &in);
+	assert_true(in.len >= sizeof(r));
+	memcpy(&r, in.p, sizeof(r));
+	assert_int_equal(r.req_id, 77);
+	assert_int_equal(r.type, XS_WRITE);
+	buf_free(&in);
+}
+
 static void test_messages_larger_than_ring(void **state)
 {
 	struct env *e = *state;
@@ -497,6 +530,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_introduce_and_talk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_then_body_as_linux_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_larger_than_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraparound_after_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
