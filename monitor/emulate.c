@@ -23,6 +23,7 @@
 #include "insn.h"
 #include "kvm/kvm.h"
 #include "pv/mmu.h"
+#include "rmw.h"
 #include "traps.h"
 
 #include <xeno/version.h>
@@ -259,54 +260,42 @@ static bool emulate_m2p_access(struct vcpu *v, uint32_t err)
 	return true;
 }
 
-/* The value and size a plain store writes (mov r/m, reg or imm). */
-static bool decode_store(const struct insn *in, struct vcpu_regs *r, uint64_t *val,
-			 unsigned int *size)
-{
-	if (in->twobyte || insn_rm_is_reg(in) || !in->has_modrm)
-		return false;
-	*size = insn_opsize(in);
-	if (in->op == 0x89) {
-		*val = *vcpu_gpr(r, in->reg);
-		return true;
-	}
-	if (in->op == 0xc7 && (in->reg & 7) == 0) {
-		/* a 32-bit immediate sign-extends to 64 bits */
-		*val = in->imm_bytes == 4 ? (uint64_t)(int64_t)(int32_t)in->imm : in->imm;
-		return true;
-	}
-	return false;
-}
-
 /*
  * Xen's writable page tables (VMASST_TYPE_writable_pagetables): a guest
- * kernel's store to an L1 table it maps read-only is checked and carried
- * out as MMU_NORMAL_PT_UPDATE would. A narrower store is merged into the
- * entry; an unaligned one, or an entry Xen would refuse, leaves the #PF
- * to the guest.
+ * kernel's store, xchg, cmpxchg or locked bit operation on an L1 table it
+ * maps read-only is computed here and carried out as MMU_NORMAL_PT_UPDATE
+ * would (rmw.c). A narrower access is merged into the entry; an unaligned
+ * one, or an entry Xen would refuse, leaves the #PF to the guest. Other
+ * vCPUs' writes to the entry come through here too, but the shadow MMU's
+ * accessed/dirty updates do not: as on Xen, those may race a cmpxchg.
  */
 static bool emulate_ptwr(struct vcpu *v, uint32_t err)
 {
-	uint64_t gpa = mmu_ptwr_target(v, v->cr2, err), val, entry;
+	uint64_t gpa = mmu_ptwr_target(v, v->cr2, err), cur, old, val, mask;
 	uint8_t buf[INSN_MAX_LEN];
 	unsigned int size, shift;
+	struct vcpu_regs r = v->regs;
 	struct insn in;
+	bool store;
 	int got;
 
 	if (!gpa)
 		return false;
 	got = emulate_fetch(v, buf, sizeof(buf));
-	if (got <= 0 || insn_decode(&in, buf, (unsigned int)got) < 0 ||
-	    !decode_store(&in, &v->regs, &val, &size) || (gpa & (size - 1)))
+	if (got <= 0 || insn_decode(&in, buf, (unsigned int)got) < 0)
 		return false;
-	entry = val;
-	if (size < 8) {
-		shift = (gpa & 7) * 8;
-		entry = pt_read(v, gpa & ~7ULL) & ~(((1ULL << (size * 8)) - 1) << shift);
-		entry |= (val & ((1ULL << (size * 8)) - 1)) << shift;
-	}
-	if (mmu_update_pte(v, gpa & ~7ULL, entry, false))
+	size = rmw_size(&in);
+	if (!size || (gpa & (size - 1)))
 		return false;
+	shift = (gpa & 7) * 8;
+	mask = size == 8 ? ~0ULL : ((1ULL << (size * 8)) - 1) << shift;
+	cur = pt_read(v, gpa & ~7ULL);
+	old = (cur & mask) >> shift;
+	if (!rmw_apply(&in, &r, old, &val, &store))
+		return false;
+	if (store && mmu_update_pte(v, gpa & ~7ULL, (cur & ~mask) | ((val << shift) & mask), false))
+		return false;
+	v->regs = r;
 	v->regs.rip += in.len;
 	v->regs_dirty = true;
 	return true;

@@ -24,9 +24,16 @@ static unsigned int onebyte_flags(uint8_t op)
 	case 0xf4:					/* hlt */
 	case 0xfa: case 0xfb:				/* cli, sti */
 		return F_KNOWN;
+	case 0x08: case 0x09:				/* or r/m, r */
+	case 0x20: case 0x21:				/* and r/m, r */
+	case 0x30: case 0x31:				/* xor r/m, r */
 	case 0x86: case 0x87:				/* xchg r/m, r */
 	case 0x88: case 0x89: case 0x8a: case 0x8b:	/* mov */
 		return F_KNOWN | F_MODRM;
+	case 0x80: case 0x83:				/* group 1, imm8 */
+		return F_KNOWN | F_MODRM | F_IMM8;
+	case 0x81:					/* group 1, imm */
+		return F_KNOWN | F_MODRM | F_IMMZ;
 	case 0xc6:					/* mov r/m8, imm8 */
 		return F_KNOWN | F_MODRM | F_IMM8;
 	case 0xc7:					/* mov r/m, imm */
@@ -55,6 +62,8 @@ static unsigned int twobyte_flags(uint8_t op)
 	case 0x01:	/* group 7 (lgdt, lidt, xsetbv, rdtscp ...) */
 	case 0xb0: case 0xb1:	/* cmpxchg */
 		return F_KNOWN | F_MODRM;
+	case 0xba:		/* group 8: bt/bts/btr/btc r/m, imm8 */
+		return F_KNOWN | F_MODRM | F_IMM8;
 	case 0x20: case 0x21: case 0x22: case 0x23:	/* mov to/from cr, dr */
 		return F_KNOWN | F_MODRM | F_REGONLY;
 	default:

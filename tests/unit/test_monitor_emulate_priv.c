@@ -417,6 +417,16 @@ static void test_writable_pagetables(void **state)
 	assert_true(emulate_exception(v, 14, 3));
 	drain(v);
 	assert_int_equal(*env_entry(e->d, ENV_L1, 0x50) & ~(PTE_US | PTE_GK | PTE_G), good | (1ULL << 63));
+
+	/* Linux's ptep_get_and_clear: the old entry comes back in the register */
+	v = AT(state, 0x48, 0x87, 0x37);		/* xchg %rsi,(%rdi) */
+	v->regs.rdi = v->cr2 = pte_va;
+	v->regs.rsi = 0;
+	assert_true(emulate_exception(v, 14, 3));
+	drain(v);
+	assert_int_equal(*env_entry(e->d, ENV_L1, 0x50), 0);
+	assert_int_equal(v->regs.rsi & ~(PTE_US | PTE_GK | PTE_G), good | (1ULL << 63));
+	assert_int_equal(v->regs.rip, CODE_VA + 3);
 	e->d->vm_assist = 0;
 }
 
