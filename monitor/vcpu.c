@@ -260,6 +260,8 @@ static void load_initial_context(struct vcpu *v)
 		.rip = u->rip, .rflags = (u->rflags & ~0x3000ULL) | 0x200,
 	};
 	v->kernel_mode = c.flags & VGCF_in_kernel;
+	/* as Xen's arch_set_info_guest: the context's IOPL is the virtual one */
+	v->iopl = (u->rflags >> 12) & 3;
 	memcpy(v->traps, c.trap_ctxt, sizeof(v->traps));
 	v->cb_event.eip = c.event_callback_eip;
 	v->cb_failsafe.eip = c.failsafe_callback_eip;
