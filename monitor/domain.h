@@ -16,6 +16,8 @@
 #include <xen/xen.h>
 #include <xen/arch-x86_64.h>
 
+#include "exit_stats.h"
+
 #define XENO_MAX_VCPUS 8
 #define PAGE_SIZE 4096ULL
 #define PAGE_SHIFT 12
@@ -99,6 +101,7 @@ struct vcpu {
 	bool tlb_flush;		/* flush the guest TLB before resuming */
 
 	uint64_t exits;
+	struct exit_stats stats;	/* exit_stats.h */
 
 	/* ---- pv/physdev.c: PHYSDEVOP_set_iopl / set_iobitmap ---- */
 	unsigned int iopl;		/* virtual IOPL of the guest kernel, 0-3 */
@@ -215,6 +218,7 @@ typedef long hypercall_fn(struct vcpu *v, const uint64_t arg[5]);
 #define HYPERCALL_NO_RETURN ((long)0x7fffffff00000001LL)
 /* Dispatch one hypercall; returns the value for rax. */
 long hypercall_dispatch(struct vcpu *v, unsigned int nr, const uint64_t arg[5]);
+const char *hypercall_name(unsigned int nr);
 
 /* ---- traps and bounces (traps.c) ----------------------------------------- */
 /* Deliver exception `vec` to the guest kernel as Xen does (bounce frame). */

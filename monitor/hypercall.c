@@ -59,6 +59,11 @@ static const struct {
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
 
+const char *hypercall_name(unsigned int nr)
+{
+	return nr < TABLE_SIZE && table[nr].name ? table[nr].name : "(not implemented)";
+}
+
 long hypercall_dispatch(struct vcpu *v, unsigned int nr, const uint64_t arg[5])
 {
 	if (nr >= TABLE_SIZE || !table[nr].fn) {

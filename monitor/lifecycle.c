@@ -18,6 +18,7 @@
 #include "console.h"
 #include "backend/grant_access.h"
 #include "eventloop.h"
+#include "exit_stats.h"
 #include "pv/evtchn.h"
 #include "pv/mmu.h"
 #include "net/netback.h"
@@ -148,6 +149,7 @@ static void stop_vcpus(struct domain *d)
 static void take_down(struct domain *d)
 {
 	stop_vcpus(d);
+	exit_stats_log(d);
 	d->dying = true;
 	netback_stop(d);
 	devices_stop(d);

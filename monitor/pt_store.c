@@ -53,6 +53,7 @@ int pt_flush(struct vcpu *v)
 
 	if (!v->pt_queued)
 		return 0;
+	v->stats.pt_helper++;
 	void *q = gpa_range(d, a->vcpu[v->id].queue_pfn << PAGE_SHIFT, PAGE_SIZE);
 	memcpy(q, v->pt_queue, v->pt_queued * sizeof(v->pt_queue[0]));
 	r.rip = HV_DIRECTMAP_VA + (a->helper_code_pfn << PAGE_SHIFT);

@@ -109,6 +109,10 @@ static void do_hypercall(struct vcpu *v)
 	unsigned int nr = (unsigned int)r->rax;
 	long ret;
 
+	if (nr < EXIT_STATS_HYPERCALLS)
+		v->stats.hypercall[nr]++;
+	else
+		v->stats.other++;
 	pthread_mutex_lock(&v->d->lock);
 	ret = hypercall_dispatch(v, nr, arg);
 	pthread_mutex_unlock(&v->d->lock);
@@ -129,6 +133,7 @@ static void handle_syscall_exit(struct vcpu *v)
 	if (v->exit_cpl == 0)
 		v->sregs_dirty = true;	/* a VMX/SVM host entered the stub at CPL0 */
 	if (!v->kernel_mode) {
+		v->stats.user_syscall++;
 		pv_user_syscall(v);
 		return;
 	}
@@ -177,12 +182,14 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 		     (unsigned long long)v->regs.rip, (unsigned long long)v->cr2,
 		     v->kernel_mode ? "kernel" : "user");
 	if (emulate_exception(v, vec, err)) {
+		v->stats.exception_emulated[vec & 31]++;
 		if (v->d->trace)
 			mlog(v->d, "v%u   emulated: rax %#llx rbx %#llx rcx %#llx rdx %#llx", v->id,
 			     (unsigned long long)v->regs.rax, (unsigned long long)v->regs.rbx,
 			     (unsigned long long)v->regs.rcx, (unsigned long long)v->regs.rdx);
 		return;
 	}
+	v->stats.exception_delivered[vec & 31]++;
 	pv_inject_exception(v, vec, err_present, err);
 }
 
@@ -192,6 +199,7 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 
 	switch (e->kind) {
 	case KEXIT_INTR: {
+		v->stats.kick++;
 		/* A kick stopped the guest wherever it was: take that state, so
 		 * an upcall is framed there and not at the previous exit. */
 		struct vcpu_sregs s;
@@ -207,8 +215,10 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		domain_crash(d, "triple fault on vCPU %u", v->id);
 		return;
 	case KEXIT_IO:
-		if (e->port == PORT_NOP)
+		if (e->port == PORT_NOP) {
+			v->stats.other++;
 			return;
+		}
 		break;
 	default:
 		domain_crash(d, "unexpected KVM exit %u (detail %#llx) on vCPU %u", e->raw_reason,
@@ -222,6 +232,7 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 	if (e->port == PORT_HYPERCALL) {
 		v->exit_cpl = 3;
 		if (!v->kernel_mode) {
+			v->stats.user_syscall++;
 			pv_user_hypercall_page(v);
 			return;
 		}
@@ -239,6 +250,7 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		handle_exception(v, e->port - PORT_EXCEPTION);
 	} else {
 		/* an `out` the I/O bitmap let through but that means nothing: ignore */
+		v->stats.other++;
 		v->exit_cpl = 3;
 	}
 }
