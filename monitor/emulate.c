@@ -105,6 +105,15 @@ void emulate_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out
 	}
 	/* the same table KVM gives the guest's native cpuid */
 	kvm_vm_cpuid(v->d->kvm, leaf, subleaf, out);
+	/* Leaf 0x16 (base MHz), where the host leaves it empty, says the TSC
+	 * rate the time area says: Linux then skips its PIT calibration, whose
+	 * 100,000 port reads (1 us each on Xen) cost an exit each here. */
+	if (leaf == 0x16 && !out[0]) {
+		uint32_t basic[4] = { 0 };
+		kvm_vm_cpuid(v->d->kvm, 0, 0, basic);
+		if (basic[0] >= 0x16)
+			out[0] = out[1] = (uint32_t)((v->d->tsc_khz + 500) / 1000);
+	}
 }
 
 /* ---- #UD ------------------------------------------------------------------ */
