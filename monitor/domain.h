@@ -58,7 +58,7 @@ struct vcpu {
 	bool regs_dirty;	/* write regs back before resuming */
 	bool sregs_dirty;	/* CR3, CPL3 segments, FS/GS base must be written back */
 	int exit_cpl;		/* CPL the vCPU stopped at (0 in a CPL0 stub) */
-	bool in_stub;		/* a kick stopped it inside a CPL0 stub */
+	bool in_transition;	/* a kick stopped it in a CPL0 stub or mid-exception */
 	uint64_t cr2;
 
 	/* Xen PV state (per vCPU). */

@@ -208,7 +208,10 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 			return;
 		}
 		v->exit_cpl = s.cpl;
-		v->in_stub = s.cpl != 3;
+		/* Mid-transition: inside a CPL0 stub, or with a guest exception
+		 * KVM raised but has not delivered yet (it would be delivered at
+		 * whatever rip an upcall frame left). */
+		v->in_transition = s.cpl != 3 || kvm_vcpu_event_in_flight(v->kvm);
 		return;
 	}
 	case KEXIT_SHUTDOWN:
@@ -307,13 +310,13 @@ static void *vcpu_thread(void *arg)
 			break;
 		sched_vcpu_running(v);	/* runstate, missed periodic ticks */
 		load_initial_context(v);
-		/* Stopped inside a CPL0 stub: let it run to its exit first; an
-		 * upcall or a helper run now would lose the stub's state. */
-		bool in_stub = v->in_stub;
-		v->in_stub = false;
-		if (!in_stub)
+		/* Stopped mid-transition: let it run to its exit first; an
+		 * upcall or a helper run now would lose that state. */
+		bool in_transition = v->in_transition;
+		v->in_transition = false;
+		if (!in_transition)
 			pv_deliver_upcall(v);
-		if (!in_stub && v->pt_queued && pt_flush(v) < 0)
+		if (!in_transition && v->pt_queued && pt_flush(v) < 0)
 			continue;
 		bool flush = v->tlb_flush;
 		v->tlb_flush = false;

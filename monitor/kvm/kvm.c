@@ -418,6 +418,17 @@ int kvm_vcpu_set_regs(struct kvm_vcpu *c, const struct vcpu_regs *r)
 	return 0;
 }
 
+bool kvm_vcpu_event_in_flight(struct kvm_vcpu *c)
+{
+	struct kvm_vcpu_events ev;
+
+	/* If KVM cannot say, assume the worst: the caller then waits for an exit. */
+	if (ioctl(c->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return true;
+	return ev.exception.injected || ev.exception.pending || ev.nmi.injected ||
+	       ev.interrupt.injected;
+}
+
 int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s)
 {
 	const struct kvm_sregs *k = &c->run->s.regs.sregs;

@@ -65,6 +65,9 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e);
 int kvm_vcpu_get_regs(struct kvm_vcpu *c, struct vcpu_regs *r);
 int kvm_vcpu_set_regs(struct kvm_vcpu *c, const struct vcpu_regs *r);
 int kvm_vcpu_get_sregs(struct kvm_vcpu *c, struct vcpu_sregs *s);
+/* Whether an exception or interrupt is on its way into the guest (KVM
+ * stopped between raising it and delivering it through the IDT). */
+bool kvm_vcpu_event_in_flight(struct kvm_vcpu *c);
 /* Put the vCPU at CPL3 with s's cs, ss, cr3, fs_base, gs_base and CR0.TS
  * (from s->cr0); data selectors are left as the guest loaded them. With
  * flush, the guest TLB is flushed even if nothing changes. */
