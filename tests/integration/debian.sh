@@ -1,0 +1,194 @@
+#!/bin/bash
+# The stock Debian kernel (images/vmlinuz, from scripts/setup.sh) with the
+# project's busybox initramfs, booted with `xl create -c` as a Xen PV guest
+# with 1 and then 2 vCPUs. Over the console: wait for /init's marker, then
+# uname -a, /proc/cpuinfo, date, sleep 2, a CPU-bound job pinned to each
+# vCPU, and poweroff; afterwards nothing of the domain is left.
+#
+# Exits 0 when every check passed, 77 when this host cannot run it (no
+# /dev/kvm, or no images/vmlinuz), 1 otherwise.
+#
+#   debian.sh [VCPUS...]        (default: 1 2)
+#   XENO_BUILD=DIR              the build holding bin/{xl,xeno-monitor,xenstored}
+set -u
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+: "${XENO_BUILD:=$root/build}"
+xl="$XENO_BUILD/bin/xl"
+xenstored="$XENO_BUILD/bin/xenstored"
+
+if [ ! -e /dev/kvm ]; then
+	echo "SKIP: /dev/kvm is missing: no guest can run on this host"
+	exit 77
+fi
+if [ ! -s "$root/images/vmlinuz" ] || [ ! -s "$root/images/initrd.cpio.gz" ]; then
+	echo "SKIP: no Debian guest in images/ (scripts/setup.sh builds it)"
+	exit 77
+fi
+
+tmp=$(mktemp -d /tmp/xeno-debian.XXXXXX)
+export XENO_RUN_DIR="$tmp/run" XENO_LOG_DIR="$tmp/log" XENSTORED_PATH="$tmp/xenstored.sock"
+export XENO_STATE_DIR="$tmp/state"
+mkdir -p "$XENO_RUN_DIR" "$XENO_LOG_DIR"
+xenstored_pid=
+xl_pid=
+failed=0
+
+cleanup() {
+	exec 3>&- 2>/dev/null
+	timeout 10 "$xl" destroy debian-test >/dev/null 2>&1
+	[ -n "$xl_pid" ] && kill "$xl_pid" 2>/dev/null
+	[ -n "$xenstored_pid" ] && kill "$xenstored_pid" 2>/dev/null && wait "$xenstored_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() {	# check CONDITION-EXIT-STATUS DESCRIPTION
+	if [ "$1" -eq 0 ]; then
+		echo "  ok: $2"
+	else
+		echo "  FAIL: $2"
+		failed=$((failed + 1))
+	fi
+}
+
+"$xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
+xenstored_pid=$!
+for _ in $(seq 50); do
+	[ -S "$XENSTORED_PATH" ] && break
+	sleep 0.1
+done
+
+out=
+# wait_for REGEX SECONDS: until the console output matches (extended regex).
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -qE "$1" "$out" && return 0
+		kill -0 "$xl_pid" 2>/dev/null || { grep -qE "$1" "$out"; return; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# run N CMD: types CMD, then waits for its own end marker. The marker is
+# printed with arithmetic so that the echo of the typed line cannot match.
+run() {
+	local n=$1
+	shift
+	printf '%s; echo "END$((%d+0))-$?-DONE"\n' "$*" "$n" >&3
+	wait_for "END$n-[0-9]+-DONE" "${RUN_TIMEOUT:-60}"
+}
+
+# The output of command N: the lines between the end of its typed line (the
+# console may wrap it) and its marker.
+output_of() {
+	tr -d '\r' <"$out" | awk -v n="$1" '
+		index($0, "-$?-DONE\"") { buf = ""; next }
+		$0 ~ "^END" n "-" { printf "%s", buf; exit }
+		{ buf = buf $0 "\n" }'
+}
+
+boot_and_check() {
+	local vcpus=$1 cfg="$tmp/debian-$1.cfg" t0 t1
+	out="$tmp/console-$vcpus.out"
+	echo "debian, vcpus = $vcpus:"
+	cat >"$cfg" <<-CFG
+		name = "debian-test"
+		type = "pv"
+		kernel = "$root/images/vmlinuz"
+		ramdisk = "$root/images/initrd.cpio.gz"
+		extra = "console=hvc0 quiet"
+		memory = 256
+		vcpus = $vcpus
+		on_poweroff = "destroy"
+	CFG
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	"$xl" create -c "$cfg" <"$tmp/in" >"$out" 2>&1 &
+	xl_pid=$!
+	exec 3>"$tmp/in"
+
+	wait_for 'XENO-INIT-READY' 240
+	check $? "boots to /init's marker"
+	wait_for '# $|# .*$' 30
+
+	run 1 uname -a
+	output_of 1 | grep -q "Linux xeno-guest $(cat "$root/images/kernel-version") .*x86_64"
+	check $? "uname -a names Debian's kernel ($(cat "$root/images/kernel-version"))"
+
+	run 2 grep -c ^processor /proc/cpuinfo
+	[ "$(output_of 2 | tr -dc 0-9)" = "$vcpus" ]
+	check $? "/proc/cpuinfo lists $vcpus CPU(s)"
+	run 3 cat /sys/devices/system/cpu/online
+	[ "$(output_of 3 | tr -d ' \n')" = "$([ "$vcpus" = 1 ] && echo 0 || echo "0-$((vcpus - 1))")" ]
+	check $? "every CPU is online"
+
+	t0=$(date +%s)
+	run 4 date +%s
+	t1=$(output_of 4 | tr -dc 0-9)
+	[ -n "$t1" ] && [ $((t1 - t0)) -ge -5 ] && [ $((t1 - t0)) -le 30 ]
+	check $? "the guest's date is the host's (guest $t1, host $t0)"
+
+	# sleep 2 must take at least two seconds of both clocks
+	run 5 'a=$(cut -d" " -f1 /proc/uptime); sleep 2; b=$(cut -d" " -f1 /proc/uptime); echo "$a $b"'
+	awk '{ exit !($2 - $1 >= 2.0) }' <<<"$(output_of 5 | tail -n 1)"
+	check $? "sleep 2 takes 2 s of guest uptime ($(output_of 5 | tail -n 1))"
+
+	# A CPU-bound job pinned to each vCPU; each CPU's user time must grow.
+	run 6 'grep "^cpu[0-9]" /proc/stat | awk "{print \$2}"' >/dev/null
+	local before after job
+	before=$(output_of 6 | tr '\n' ' ')
+	job='i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'
+	local cmd="" c
+	for ((c = 0; c < vcpus; c++)); do
+		cmd="$cmd taskset -c $c sh -c '$job' &"
+	done
+	RUN_TIMEOUT=300 run 7 "$cmd wait"
+	check $? "a CPU-bound job on each vCPU finishes"
+	run 8 'grep "^cpu[0-9]" /proc/stat | awk "{print \$2}"' >/dev/null
+	after=$(output_of 8 | tr '\n' ' ')
+	paste <(tr ' ' '\n' <<<"$before" | grep .) <(tr ' ' '\n' <<<"$after" | grep .) |
+		awk -v n="$vcpus" '$2 > $1 { grew++ } END { exit !(NR == n && grew == n) }'
+	check $? "every vCPU ran the job (user ticks before: $before after: $after)"
+
+	printf 'poweroff -f\n' >&3
+	local i
+	for ((i = 0; i < 600 && $(kill -0 "$xl_pid" 2>/dev/null && echo 1 || echo 0) == 1; i++)); do
+		sleep 0.1
+	done
+	! kill -0 "$xl_pid" 2>/dev/null
+	check $? "poweroff ends xl's console"
+	wait "$xl_pid" 2>/dev/null
+	xl_pid=
+	exec 3>&-
+
+	! "$xl" list 2>/dev/null | grep -q debian-test
+	check $? "the domain is gone (on_poweroff = destroy)"
+	! pgrep -f "xeno-monitor.*--name debian-test" >/dev/null
+	check $? "no monitor process is left"
+	[ -z "$(XENSTORED_PATH=$XENSTORED_PATH xenstore-ls /local/domain 2>/dev/null | grep -v '^ *0 ' | grep -E '^ *[1-9]')" ]
+	check $? "no guest node is left under /local/domain"
+	local left
+	# domid.lock is xl's, shared by every create; nothing else may stay
+	left=$(ls -A "$XENO_RUN_DIR" 2>/dev/null | grep -vx domid.lock | tr '\n' ' ')
+	[ -z "$left" ]
+	check $? "nothing is left in the run directory ($left)"
+
+	if [ $failed -gt 0 ]; then
+		echo "  console (last 20 lines):"
+		tail -n 20 "$out" | sed 's/^/    | /'
+		grep -h "exits\|crash\|unimplemented" "$XENO_LOG_DIR"/monitor-*.log 2>/dev/null | tail -n 8 |
+			sed 's/^/    monitor| /'
+	fi
+}
+
+[ $# -gt 0 ] || set -- 1 2
+for n in "$@"; do
+	boot_and_check "$n"
+done
+if [ $failed -gt 0 ]; then
+	echo "FAIL: $failed check(s) failed"
+	exit 1
+fi
+echo "PASS: the Debian kernel boots, runs commands and powers off ($*)"
