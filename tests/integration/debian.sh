@@ -42,6 +42,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap '' PIPE	# a guest that died must fail checks, not end the script
 
 check() {	# check CONDITION-EXIT-STATUS DESCRIPTION
 	if [ "$1" -eq 0 ]; then
@@ -60,34 +61,8 @@ for _ in $(seq 50); do
 done
 
 out=
-# wait_for REGEX SECONDS: until the console output matches (extended regex).
-wait_for() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		grep -qE "$1" "$out" && return 0
-		kill -0 "$xl_pid" 2>/dev/null || { grep -qE "$1" "$out"; return; }
-		sleep 0.1
-	done
-	return 1
-}
-
-# run N CMD: types CMD, then waits for its own end marker. The marker is
-# printed with arithmetic so that the echo of the typed line cannot match.
-run() {
-	local n=$1
-	shift
-	printf '%s; echo "END$((%d+0))-$?-DONE"\n' "$*" "$n" >&3
-	wait_for "END$n-[0-9]+-DONE" "${RUN_TIMEOUT:-60}"
-}
-
-# The output of command N: the lines between the end of its typed line (the
-# console may wrap it) and its marker.
-output_of() {
-	tr -d '\r' <"$out" | awk -v n="$1" '
-		index($0, "-$?-DONE\"") { buf = ""; next }
-		$0 ~ "^END" n "-" { printf "%s", buf; exit }
-		{ buf = buf $0 "\n" }'
-}
+# shellcheck source=tests/lib/console.sh
+. "$root/tests/lib/console.sh"
 
 boot_and_check() {
 	local vcpus=$1 cfg="$tmp/debian-$1.cfg" t0 t1
@@ -109,8 +84,18 @@ boot_and_check() {
 	xl_pid=$!
 	exec 3>"$tmp/in"
 
-	wait_for 'XENO-INIT-READY' 240
-	check $? "boots to /init's marker"
+	if ! wait_for 'XENO-INIT-READY' 240; then
+		check 1 "boots to /init's marker"
+		echo "  console (last 20 lines):"
+		tail -n 20 "$out" | sed 's/^/    | /'
+		tail -n 5 "$XENO_LOG_DIR"/monitor-debian-test.log 2>/dev/null | sed 's/^/    monitor| /'
+		exec 3>&-
+		timeout 10 "$xl" destroy debian-test >/dev/null 2>&1
+		wait "$xl_pid" 2>/dev/null
+		xl_pid=
+		return
+	fi
+	check 0 "boots to /init's marker"
 	wait_for '# $|# .*$' 30
 
 	run 1 uname -a
@@ -165,6 +150,11 @@ boot_and_check() {
 
 	! "$xl" list 2>/dev/null | grep -q debian-test
 	check $? "the domain is gone (on_poweroff = destroy)"
+	# the monitor finishes its teardown after the console closes
+	for ((i = 0; i < 150; i++)); do
+		pgrep -f "xeno-monitor.*--name debian-test" >/dev/null || break
+		sleep 0.1
+	done
 	! pgrep -f "xeno-monitor.*--name debian-test" >/dev/null
 	check $? "no monitor process is left"
 	[ -z "$(XENSTORED_PATH=$XENSTORED_PATH xenstore-ls /local/domain 2>/dev/null | grep -v '^ *0 ' | grep -E '^ *[1-9]')" ]

@@ -1,0 +1,123 @@
+#!/bin/bash
+# The default guest (Debian's kernel, the project's busybox initramfs), side
+# by side in one run:
+#   - boot time to /init's XENO-INIT-READY marker: xeno (xl create -c) against
+#     qemu-system-x86_64 -accel tcg booting the same kernel and initramfs;
+#   - the boot's exits by cause (the monitor's counters, logged at destroy);
+#   - a CPU-bound job (a busybox shell loop, no system calls) in the guest
+#     against the same busybox on the host.
+# Prints each figure per run and the ratios of the medians.
+#
+#   bench/boot.sh            RUNS=3 by default; XENO_BUILD=DIR (default build/)
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+B=${XENO_BUILD:-$root/build}
+RUNS=${RUNS:-3}
+LOOP=${LOOP:-2000000}
+xl="$B/bin/xl"
+
+[ -e /dev/kvm ] || { echo "SKIP: /dev/kvm is missing"; exit 77; }
+[ -s "$root/images/vmlinuz" ] || { echo "SKIP: no images/vmlinuz (scripts/setup.sh)"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 is not installed"; exit 77; }
+
+tmp=$(mktemp -d /tmp/xeno-bootbench.XXXXXX)
+export XENO_RUN_DIR="$tmp/run" XENO_LOG_DIR="$tmp/log" XENSTORED_PATH="$tmp/xenstored.sock"
+export XENO_STATE_DIR="$tmp/state"
+mkdir -p "$XENO_RUN_DIR" "$XENO_LOG_DIR"
+xenstored_pid= xl_pid= qemu_pid=
+cleanup() {
+	exec 3>&- 2>/dev/null
+	timeout 10 "$xl" destroy bootbench >/dev/null 2>&1
+	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
+	[ -n "$xenstored_pid" ] && kill "$xenstored_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
+xenstored_pid=$!
+for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
+
+out=
+# shellcheck source=tests/lib/console.sh
+. "$root/tests/lib/console.sh"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+job="i=0; while [ \$i -lt $LOOP ]; do i=\$((i+1)); done"
+
+cat >"$tmp/guest.cfg" <<CFG
+name = "bootbench"
+type = "pv"
+kernel = "$root/images/vmlinuz"
+ramdisk = "$root/images/initrd.cpio.gz"
+extra = "console=hvc0 quiet"
+memory = 512
+vcpus = 1
+on_poweroff = "destroy"
+CFG
+
+xeno_boot() {	# one boot: prints "boot_s job_s"
+	local t0 t1 j
+	out="$tmp/xeno.out"
+	rm -f "$tmp/in" "$XENO_LOG_DIR"/monitor-bootbench.log
+	mkfifo "$tmp/in"
+	t0=$(now)
+	"$xl" create -c "$tmp/guest.cfg" <"$tmp/in" >"$out" 2>&1 &
+	xl_pid=$!
+	exec 3>"$tmp/in"
+	wait_for 'XENO-INIT-READY' 300 || { echo "xeno: no marker" >&2; return 1; }
+	t1=$(now)
+	wait_for '# ' 30
+	RUN_TIMEOUT=600 run 1 "s=\$(cut -d' ' -f1 /proc/uptime); sh -c '$job'; e=\$(cut -d' ' -f1 /proc/uptime); echo JOB \$s \$e"
+	j=$(output_of 1 | awk '/^JOB/ { print $3 - $2 }')
+	printf 'poweroff -f\n' >&3
+	wait "$xl_pid" 2>/dev/null
+	exec 3>&-
+	xl_pid=
+	echo "$(echo "$t1 - $t0" | bc) $j"
+}
+
+qemu_boot() {	# one boot: prints boot_s
+	local t0 t1
+	out="$tmp/qemu.out"
+	: >"$out"
+	t0=$(now)
+	qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nographic -no-reboot \
+		-kernel "$root/images/vmlinuz" -initrd "$root/images/initrd.cpio.gz" \
+		-append "console=ttyS0 quiet panic=-1" </dev/null >"$out" 2>&1 &
+	qemu_pid=$!
+	xl_pid=$qemu_pid
+	wait_for 'XENO-INIT-READY' 300 || { echo "qemu: no marker" >&2; return 1; }
+	t1=$(now)
+	kill "$qemu_pid" 2>/dev/null
+	wait "$qemu_pid" 2>/dev/null
+	qemu_pid=
+	echo "$t1 - $t0" | bc
+}
+
+host_job() {
+	local t0 t1
+	t0=$(now)
+	busybox sh -c "$job"
+	t1=$(now)
+	echo "$t1 - $t0" | bc
+}
+
+: >"$tmp/xeno" ; : >"$tmp/qemu" ; : >"$tmp/gjob" ; : >"$tmp/hjob"
+for r in $(seq "$RUNS"); do
+	read -r xb gj < <(xeno_boot) || exit 1
+	qb=$(qemu_boot) || exit 1
+	hj=$(host_job)
+	echo "run $r: boot xeno ${xb}s, qemu-tcg ${qb}s; job guest ${gj}s, host ${hj}s"
+	echo "$xb" >>"$tmp/xeno"; echo "$qb" >>"$tmp/qemu"
+	echo "$gj" >>"$tmp/gjob"; echo "$hj" >>"$tmp/hjob"
+done
+xb=$(median <"$tmp/xeno"); qb=$(median <"$tmp/qemu")
+gj=$(median <"$tmp/gjob"); hj=$(median <"$tmp/hjob")
+echo
+echo "boot to /init, median of $RUNS: xeno ${xb}s, qemu -accel tcg ${qb}s: xeno takes $(echo "scale=2; $xb / $qb" | bc)x qemu's time"
+echo "CPU-bound job ($LOOP shell iterations), median: guest ${gj}s, host ${hj}s: guest/host $(echo "scale=3; $gj / $hj" | bc)"
+echo
+echo "exits of the last xeno run (boot, the job, poweroff), by cause:"
+grep 'exits:' "$XENO_LOG_DIR/monitor-bootbench.log" | sed 's/^\[monitor d[0-9]*\] exits: */  /' | head -n 16
