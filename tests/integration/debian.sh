@@ -3,7 +3,8 @@
 # project's busybox initramfs, booted with `xl create -c` as a Xen PV guest
 # with 1 and then 2 vCPUs. Over the console: wait for /init's marker, then
 # uname -a, /proc/cpuinfo, date, sleep 2, a CPU-bound job pinned to each
-# vCPU, and poweroff; afterwards nothing of the domain is left.
+# vCPU, Ctrl-] to detach and `xl console` to attach again, and poweroff;
+# afterwards nothing of the domain is left.
 #
 # Exits 0 when every check passed, 77 when this host cannot run it (no
 # /dev/kvm, or no images/vmlinuz), 1 otherwise.
@@ -36,7 +37,7 @@ failed=0
 
 cleanup() {
 	exec 3>&- 2>/dev/null
-	timeout 10 "$xl" destroy debian-test >/dev/null 2>&1
+	timeout 10 "$xl" destroy debian-test-$$ >/dev/null 2>&1
 	[ -n "$xl_pid" ] && kill "$xl_pid" 2>/dev/null
 	[ -n "$xenstored_pid" ] && kill "$xenstored_pid" 2>/dev/null && wait "$xenstored_pid" 2>/dev/null
 	rm -rf "$tmp"
@@ -69,7 +70,7 @@ boot_and_check() {
 	out="$tmp/console-$vcpus.out"
 	echo "debian, vcpus = $vcpus:"
 	cat >"$cfg" <<-CFG
-		name = "debian-test"
+		name = "debian-test-$$"
 		type = "pv"
 		kernel = "$root/images/vmlinuz"
 		ramdisk = "$root/images/initrd.cpio.gz"
@@ -80,7 +81,8 @@ boot_and_check() {
 	CFG
 	rm -f "$tmp/in"
 	mkfifo "$tmp/in"
-	"$xl" create -c "$cfg" <"$tmp/in" >"$out" 2>&1 &
+	# under a pty, as a user's terminal: xl honours Ctrl-] only on a tty
+	script -qfec "$xl create -c $cfg" /dev/null <"$tmp/in" >"$out" 2>&1 &
 	xl_pid=$!
 	exec 3>"$tmp/in"
 
@@ -88,9 +90,9 @@ boot_and_check() {
 		check 1 "boots to /init's marker"
 		echo "  console (last 20 lines):"
 		tail -n 20 "$out" | sed 's/^/    | /'
-		tail -n 5 "$XENO_LOG_DIR"/monitor-debian-test.log 2>/dev/null | sed 's/^/    monitor| /'
+		tail -n 5 "$XENO_LOG_DIR"/monitor-debian-test-$$.log 2>/dev/null | sed 's/^/    monitor| /'
 		exec 3>&-
-		timeout 10 "$xl" destroy debian-test >/dev/null 2>&1
+		timeout 10 "$xl" destroy debian-test-$$ >/dev/null 2>&1
 		wait "$xl_pid" 2>/dev/null
 		xl_pid=
 		return
@@ -137,6 +139,26 @@ boot_and_check() {
 		awk -v n="$vcpus" '$2 > $1 { grew++ } END { exit !(NR == n && grew == n) }'
 	check $? "every vCPU ran the job (user ticks before: $before after: $after)"
 
+	# Xen's escape key detaches; `xl console` attaches again
+	printf '\035' >&3
+	for ((i = 0; i < 100 && $(kill -0 "$xl_pid" 2>/dev/null && echo 1 || echo 0) == 1; i++)); do
+		sleep 0.1
+	done
+	! kill -0 "$xl_pid" 2>/dev/null && "$xl" list debian-test-$$ >/dev/null 2>&1
+	check $? "Ctrl-] detaches the console and the guest runs on"
+	kill "$xl_pid" 2>/dev/null
+	wait "$xl_pid" 2>/dev/null
+	exec 3>&-
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	out="$tmp/console-$vcpus-again.out"
+	script -qfec "$xl console debian-test-$$" /dev/null <"$tmp/in" >"$out" 2>&1 &
+	xl_pid=$!
+	exec 3>"$tmp/in"
+	run 9 'echo "answer $((6*7))"'
+	output_of 9 | grep -q '^answer 42'
+	check $? "xl console attaches again and typed commands run"
+
 	printf 'poweroff -f\n' >&3
 	local i
 	for ((i = 0; i < 600 && $(kill -0 "$xl_pid" 2>/dev/null && echo 1 || echo 0) == 1; i++)); do
@@ -148,15 +170,15 @@ boot_and_check() {
 	xl_pid=
 	exec 3>&-
 
-	! "$xl" list 2>/dev/null | grep -q debian-test
+	! "$xl" list 2>/dev/null | grep -qw debian-test-$$
 	check $? "the domain is gone (on_poweroff = destroy)"
 	# the monitor finishes its teardown after the console closes
 	for ((i = 0; i < 150; i++)); do
-		pgrep -f "xeno-monitor.*--name debian-test" >/dev/null || break
+		pgrep -f "xeno-monitor.*--name debian-test-$$ " >/dev/null || break
 		sleep 0.1
 	done
-	! pgrep -f "xeno-monitor.*--name debian-test" >/dev/null
-	check $? "no monitor process is left"
+	! pgrep -f "xeno-monitor.*--name debian-test-$$ " >/dev/null
+	check $? "no monitor process is left $(pgrep -fa "xeno-monitor.*--name debian-test-$$ " | cut -c1-60)"
 	[ -z "$(XENSTORED_PATH=$XENSTORED_PATH xenstore-ls /local/domain 2>/dev/null | grep -v '^ *0 ' | grep -E '^ *[1-9]')" ]
 	check $? "no guest node is left under /local/domain"
 	local left
