@@ -82,6 +82,11 @@ static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->req_cons += (uint32_t)n;
 	store(&r->intf->req_cons, r->req_cons);
+	/* Our next look at req_prod must not pass this store: the guest
+	 * publishes, then reads req_cons to decide whether to notify, so if
+	 * each side read the other's old index, bytes published meanwhile
+	 * would never be announced (x86 lets a load pass an earlier store). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->notify = true;
 	return (ssize_t)n;
 }

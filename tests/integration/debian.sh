@@ -4,12 +4,14 @@
 # with 1 and then 2 vCPUs. Over the console: wait for /init's marker, then
 # uname -a, /proc/cpuinfo, date, sleep 2, a CPU-bound job pinned to each
 # vCPU, Ctrl-] to detach and `xl console` to attach again, and poweroff;
-# afterwards nothing of the domain is left.
+# afterwards nothing of the domain is left. Then one guest is rebooted,
+# panicked (both restart it) and destroyed while busy.
 #
 # Exits 0 when every check passed, 77 when this host cannot run it (no
 # /dev/kvm, or no images/vmlinuz), 1 otherwise.
 #
-#   debian.sh [VCPUS...]        (default: 1 2)
+#   debian.sh [VCPUS...]        (default: 1 2), then reboot/panic/destroy
+#   DEBIAN_TEST_NO_LIFECYCLE=1  skip the reboot/panic/destroy part
 #   XENO_BUILD=DIR              the build holding bin/{xl,xeno-monitor,xenstored}
 set -u
 
@@ -195,10 +197,66 @@ boot_and_check() {
 	fi
 }
 
+# reboot and a panic follow on_reboot and on_crash; xl destroy ends a busy guest
+lifecycle_checks() {
+	local cfg="$tmp/lifecycle.cfg" i n
+	out="$tmp/console-lifecycle.out"
+	echo "debian, reboot, panic and destroy:"
+	cat >"$cfg" <<-CFG
+		name = "debian-test-$$"
+		type = "pv"
+		kernel = "$root/images/vmlinuz"
+		ramdisk = "$root/images/initrd.cpio.gz"
+		extra = "console=hvc0 quiet"
+		memory = 256
+		on_reboot = "restart"
+		on_crash = "restart"
+	CFG
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	script -qfec "$xl create -c $cfg" /dev/null <"$tmp/in" >"$out" 2>&1 &
+	xl_pid=$!
+	exec 3>"$tmp/in"
+	marks() { grep -c XENO-INIT-READY "$out"; }
+	wait_for 'XENO-INIT-READY' 240
+	check $? "boots"
+	printf 'reboot -f\n' >&3
+	for ((i = 0; i < 2400 && $(marks) < 2; i++)); do sleep 0.1; done
+	[ "$(marks)" -ge 2 ]
+	check $? "reboot -f restarts it (on_reboot = restart), on the same console"
+	sleep 1
+	printf 'echo c > /proc/sysrq-trigger\n' >&3
+	for ((i = 0; i < 2400 && $(marks) < 3; i++)); do sleep 0.1; done
+	[ "$(marks)" -ge 3 ] && grep -q 'Kernel panic' "$out"
+	check $? "a kernel panic restarts it (on_crash = restart)"
+	sleep 1
+	printf 'while :; do :; done\n' >&3
+	sleep 2
+	n=$(date +%s)
+	timeout 20 "$xl" destroy "debian-test-$$"
+	check $? "xl destroy of a guest busy in a loop returns"
+	for ((i = 0; i < 100; i++)); do
+		pgrep -f "xeno-monitor.*--name debian-test-$$ " >/dev/null || break
+		sleep 0.1
+	done
+	! "$xl" list 2>/dev/null | grep -qw "debian-test-$$" &&
+		! pgrep -f "xeno-monitor.*--name debian-test-$$ " >/dev/null
+	check $? "the destroyed guest and its monitor are gone ($(($(date +%s) - n)) s)"
+	kill "$xl_pid" 2>/dev/null
+	wait "$xl_pid" 2>/dev/null
+	xl_pid=
+	exec 3>&-
+	if [ $failed -gt 0 ]; then
+		echo "  console (last 15 lines):"
+		tail -n 15 "$out" | sed 's/^/    | /'
+	fi
+}
+
 [ $# -gt 0 ] || set -- 1 2
 for n in "$@"; do
 	boot_and_check "$n"
 done
+[ -n "${DEBIAN_TEST_NO_LIFECYCLE:-}" ] || lifecycle_checks
 if [ $failed -gt 0 ]; then
 	echo "FAIL: $failed check(s) failed"
 	exit 1
