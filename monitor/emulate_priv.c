@@ -35,6 +35,8 @@
 #define MSR_IA32_PLATFORM_ID 0x17u
 #define MSR_IA32_APIC_BASE 0x1bu
 #define MSR_IA32_UCODE_REV 0x8bu
+#define MSR_IA32_FEATURE_CONTROL 0x3au
+#define FEATURE_CONTROL_LOCKED 0x1ULL
 #define MSR_IA32_MPERF 0xe7u
 #define MSR_IA32_APERF 0xe8u
 #define MSR_IA32_THERM_CONTROL 0x19au
@@ -145,6 +147,10 @@ static bool read_msr(struct vcpu *v, uint32_t idx, uint64_t *val)
 		return host_is_intel(v);
 	case MSR_IA32_PLATFORM_ID:
 		return host_is_intel(v);
+	case MSR_IA32_FEATURE_CONTROL:
+		/* as Xen: locked, nothing (VMX, SMX, LMCE) enabled */
+		*val = FEATURE_CONTROL_LOCKED;
+		return host_is_intel(v);
 	case MSR_AMD64_NB_CFG:
 		return !host_is_intel(v);
 	default:
@@ -191,6 +197,9 @@ static bool write_msr(struct vcpu *v, uint32_t idx, uint64_t val)
 	case MSR_IA32_MPERF:
 	case MSR_IA32_APERF:
 		return true;
+	case MSR_IA32_UCODE_REV:
+		/* Intel's "clear, cpuid, read" of the revision: Xen takes a 0 */
+		return host_is_intel(v) && val == 0;
 	default:
 		if (amd_msr(idx))
 			return !host_is_intel(v);

@@ -106,6 +106,11 @@ boot_and_check() {
 	output_of 1 | grep -q "Linux xeno-guest $(cat "$root/images/kernel-version") .*x86_64"
 	check $? "uname -a names Debian's kernel ($(cat "$root/images/kernel-version"))"
 
+	# what Linux asks of the ABI at boot and got refused shows up here
+	run 10 'dmesg | grep -c -e "unchecked MSR access" -e "Unknown hypercall"'
+	[ "$(output_of 10 | tr -dc 0-9)" = 0 ]
+	check $? "no MSR access Linux made at boot was refused ($(output_of 10 | tr -dc 0-9))"
+
 	run 2 grep -c ^processor /proc/cpuinfo
 	[ "$(output_of 2 | tr -dc 0-9)" = "$vcpus" ]
 	check $? "/proc/cpuinfo lists $vcpus CPU(s)"

@@ -188,6 +188,25 @@ static void test_msrs(void **state)
 	v->regs.rdx = 0x80000000;
 	assert_false(gp0(v));
 
+	/* Intel's microcode-revision latch and feature control, as Xen answers
+	 * them; #GP on another vendor (this domain has no CPUID table, so no
+	 * vendor: the Intel side is checked by tests/integration/debian.sh) */
+	uint32_t id[4];
+	emulate_cpuid(v, 0, 0, id);
+	bool intel = !memcmp(&id[1], "Genu", 4);
+	v = AT(state, 0x0f, 0x30);
+	v->regs.rcx = 0x8b;
+	v->regs.rax = v->regs.rdx = 0;
+	assert_int_equal(gp0(v), intel);
+	v = AT(state, 0x0f, 0x30);
+	v->regs.rax = 1;				/* only 0 may be written */
+	assert_false(gp0(v));
+	v = AT(state, 0x0f, 0x32);
+	v->regs.rcx = 0x3a;
+	assert_int_equal(gp0(v), intel);
+	if (intel)
+		assert_int_equal(v->regs.rax, 1);	/* locked, nothing enabled */
+
 	/* Xen's MSR range: the hypercall page, and nothing else */
 	v = AT(state, 0x0f, 0x32);
 	v->regs.rcx = 0x40000000;
