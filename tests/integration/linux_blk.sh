@@ -23,9 +23,11 @@ done
 for f in vmlinuz initrd.cpio.gz; do
 	[ -s "$root/images/$f" ] || { echo "SKIP: no images/$f (scripts/setup.sh builds it)"; exit 77; }
 done
-for t in mke2fs e2fsck debugfs md5sum; do
-	command -v $t >/dev/null || { echo "SKIP: $t is missing (e2fsprogs)"; exit 77; }
+for t in mke2fs e2fsck debugfs md5sum cpio; do
+	command -v $t >/dev/null || { echo "SKIP: $t is missing (scripts/setup.sh)"; exit 77; }
 done
+zcat "$root/images/initrd.cpio.gz" | cpio -t 2>/dev/null | grep -q '/ext4\.ko' ||
+	{ echo "SKIP: images/initrd.cpio.gz has no ext4 module: an older image (rerun scripts/setup.sh)"; exit 77; }
 
 LX_TMP=$(mktemp -d /tmp/xeno-lxblk.XXXXXX)
 tmp=$LX_TMP
