@@ -57,6 +57,8 @@ finish() {
 	if [ $fails -gt 0 ]; then
 		echo "console (last 15 lines):"; tail -n 15 "$LX_CONSOLE" | tr -d '\r' | sed 's/^/  | /'
 		echo "monitor log (last 8 lines):"; tail -n 8 "$XENO_LOG_DIR/monitor-$name.log" | sed 's/^/  | /'
+		cp "$LX_CONSOLE" "$XENO_LOG_DIR/" 2>/dev/null
+		cp -r "$XENO_LOG_DIR" "/tmp/xeno-lxblk-failed.$$" && echo "logs kept in /tmp/xeno-lxblk-failed.$$"
 	fi
 	echo "$fails failed"
 	[ $fails -eq 0 ]
