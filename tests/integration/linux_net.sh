@@ -137,7 +137,7 @@ check $? "the guest pings the namespace with 8000-byte packets"
 mkdir -p "$tmp/www"
 seq 1 1000000 >"$tmp/www/f"
 want=$(md5sum <"$tmp/www/f" | cut -d' ' -f1)
-ip netns exec "$ns" busybox httpd -f -p 10.98.0.1:8080 -h "$tmp/www" &
+ip netns exec "$ns" busybox httpd -f -p 10.98.0.1:8080 -h "$tmp/www" >/dev/null 2>&1 &
 sleep 0.5
 lx_run mkdir -p /tmp/www "&&" wget -q -O /tmp/www/f http://10.98.0.1:8080/f "&&" md5sum /tmp/www/f
 [ "$(lx_output | cut -d' ' -f1)" = "$want" ]
