@@ -73,7 +73,7 @@ for i in 0 1; do
 	inns ip link set xbr$i up
 	inns ip addr add 10.98.$i.1/24 dev xbr$i
 done
-inns "$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
+ip netns exec "$ns" "$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
 xsd_pid=$!
 for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
 [ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
