@@ -3,9 +3,10 @@
 #
 #   scripts/make-initramfs.sh [OUTPUT]
 #
-# busybox-static, the files under guest/ (guest/init becomes /init) and the
+# busybox-static, the files under guest/ (guest/init becomes /init), the
 # Xen split-driver frontends of the kernel that scripts/setup.sh unpacked
-# into images/ (images/modules, images/kernel-version).
+# into images/ (images/modules, images/kernel-version), and ext4 so that a
+# guest can mount a disk image.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,9 @@ busybox=/bin/busybox
 
 # The frontends the guest loads at boot (guest/init), by module name.
 frontends="xen-blkfront xen-netfront"
+# Loaded on demand (mount -t ext4 asks for it): ext4 with the checksum
+# module its metadata checksums need, which no modinfo dependency names.
+on_demand="ext4 crc32c_generic"
 
 # The image has no C library: busybox must be the static build.
 if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
@@ -54,7 +58,7 @@ mkdir -p "$moddir"
 modpath() {
 	find "$images/modules/kernel" -name "$1.ko*" | head -n 1
 }
-queue=$frontends
+queue="$frontends $on_demand"
 copied=
 while [ -n "$queue" ]; do
 	# shellcheck disable=SC2086 # split the queue into words
