@@ -20,15 +20,18 @@ xl="$B/bin/xl"
 [ -s "$root/images/vmlinuz" ] || { echo "SKIP: no images/vmlinuz (scripts/setup.sh)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 is not installed"; exit 77; }
 
-tmp=$(mktemp -d /tmp/xeno-bootbench.XXXXXX)
+LX_TMP=$(mktemp -d /tmp/xeno-bootbench.XXXXXX)
+tmp=$LX_TMP
+XL=$xl
 export XENO_RUN_DIR="$tmp/run" XENO_LOG_DIR="$tmp/log" XENSTORED_PATH="$tmp/xenstored.sock"
 export XENO_STATE_DIR="$tmp/state"
 mkdir -p "$XENO_RUN_DIR" "$XENO_LOG_DIR"
-xenstored_pid= xl_pid= qemu_pid=
+xenstored_pid=
+# shellcheck source=../tests/integration/lib/linux_console.bash
+. "$root/tests/integration/lib/linux_console.bash"
 cleanup() {
-	exec 3>&- 2>/dev/null
 	timeout 10 "$xl" destroy bootbench >/dev/null 2>&1
-	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
+	lx_close
 	[ -n "$xenstored_pid" ] && kill "$xenstored_pid" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -37,10 +40,6 @@ trap cleanup EXIT
 "$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
 xenstored_pid=$!
 for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
-
-out=
-# shellcheck source=tests/lib/console.sh
-. "$root/tests/lib/console.sh"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -59,40 +58,27 @@ CFG
 
 xeno_boot() {	# one boot: prints "boot_s job_s"
 	local t0 t1 j
-	out="$tmp/xeno.out"
-	rm -f "$tmp/in" "$XENO_LOG_DIR"/monitor-bootbench.log
-	mkfifo "$tmp/in"
 	t0=$(now)
-	"$xl" create -c "$tmp/guest.cfg" <"$tmp/in" >"$out" 2>&1 &
-	xl_pid=$!
-	exec 3>"$tmp/in"
-	wait_for 'XENO-INIT-READY' 300 || { echo "xeno: no marker" >&2; return 1; }
+	lx_attach "$xl" create -c "$tmp/guest.cfg"
+	lx_wait 'XENO-INIT-READY' 300 || { echo "xeno: no marker" >&2; return 1; }
 	t1=$(now)
-	wait_for '# ' 30
-	RUN_TIMEOUT=600 run 1 "s=\$(cut -d' ' -f1 /proc/uptime); sh -c '$job'; e=\$(cut -d' ' -f1 /proc/uptime); echo JOB \$s \$e"
-	j=$(output_of 1 | awk '/^JOB/ { print $3 - $2 }')
-	printf 'poweroff -f\n' >&3
-	wait "$xl_pid" 2>/dev/null
-	exec 3>&-
-	xl_pid=
+	lx_wait '# ' 30
+	LX_TIMEOUT=600 lx_run "s=\$(cut -d' ' -f1 /proc/uptime); sh -c '$job'; e=\$(cut -d' ' -f1 /proc/uptime); echo \$s \$e"
+	j=$(lx_output | awk '{ print $2 - $1 }')
+	lx_stop
 	echo "$(echo "$t1 - $t0" | bc) $j"
 }
 
 qemu_boot() {	# one boot: prints boot_s
 	local t0 t1
-	out="$tmp/qemu.out"
-	: >"$out"
 	t0=$(now)
-	qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nographic -no-reboot \
+	lx_attach qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nographic -no-reboot \
 		-kernel "$root/images/vmlinuz" -initrd "$root/images/initrd.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1" </dev/null >"$out" 2>&1 &
-	qemu_pid=$!
-	xl_pid=$qemu_pid
-	wait_for 'XENO-INIT-READY' 300 || { echo "qemu: no marker" >&2; return 1; }
+		-append "console=ttyS0 quiet panic=-1"
+	lx_wait 'XENO-INIT-READY' 300 || { echo "qemu: no marker" >&2; return 1; }
 	t1=$(now)
-	kill "$qemu_pid" 2>/dev/null
-	wait "$qemu_pid" 2>/dev/null
-	qemu_pid=
+	kill "$LX_XL_PID" 2>/dev/null
+	lx_close
 	echo "$t1 - $t0" | bc
 }
 

@@ -49,21 +49,8 @@ mkdir -p "$XENO_LOG_DIR"
 xsd_pid=$!
 for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
 [ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
-fails=0
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() { if [ "$1" -eq 0 ]; then pass "$2"; else fail "$2"; fi; }
-finish() {
-	if [ $fails -gt 0 ]; then
-		echo "console (last 15 lines):"; tail -n 15 "$LX_CONSOLE" | tr -d '\r' | sed 's/^/  | /'
-		echo "monitor log (last 8 lines):"; tail -n 8 "$XENO_LOG_DIR/monitor-$name.log" | sed 's/^/  | /'
-		cp "$LX_CONSOLE" "$XENO_LOG_DIR/" 2>/dev/null
-		cp -r "$XENO_LOG_DIR" "/tmp/xeno-lxblk-failed.$$" && echo "logs kept in /tmp/xeno-lxblk-failed.$$"
-	fi
-	echo "$fails failed"
-	[ $fails -eq 0 ]
-	exit
-}
+# shellcheck source=lib/checks.bash
+. "$root/tests/integration/lib/checks.bash"
 
 # Host-made file systems with known content.
 mkdir -p "$tmp/a" "$tmp/b/sub" "$tmp/c"

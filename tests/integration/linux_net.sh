@@ -50,21 +50,8 @@ trap cleanup EXIT
 export XENO_RUN_DIR=$tmp/run XENO_LOG_DIR=$tmp/log XENSTORED_PATH=$tmp/xenstored.sock
 export XENO_STATE_DIR=$tmp/state
 mkdir -p "$XENO_LOG_DIR"
-fails=0
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() { if [ "$1" -eq 0 ]; then pass "$2"; else fail "$2"; fi; }
-finish() {
-	if [ $fails -gt 0 ]; then
-		echo "console (last 15 lines):"; tail -n 15 "$LX_CONSOLE" | tr -d '\r' | sed 's/^/  | /'
-		echo "monitor log (last 8 lines):"; tail -n 8 "$XENO_LOG_DIR/monitor-$name.log" | sed 's/^/  | /'
-		cp "$LX_CONSOLE" "$XENO_LOG_DIR/" 2>/dev/null
-		cp -r "$XENO_LOG_DIR" "/tmp/xeno-lxnet-failed.$$" && echo "logs kept in /tmp/xeno-lxnet-failed.$$"
-	fi
-	echo "$fails failed"
-	[ $fails -eq 0 ]
-	exit
-}
+# shellcheck source=lib/checks.bash
+. "$root/tests/integration/lib/checks.bash"
 
 ip netns add "$ns" || { echo "FAIL cannot create namespace $ns"; exit 1; }
 inns ip link set lo up
