@@ -3,6 +3,7 @@
 #   bare exit      an `out` the monitor ignores: KVM_RUN out and back in
 #   hypercall page xen_version through the page's `out` slot (XTF, mini-OS)
 #   syscall        xen_version through `syscall` (the Linux kernel's path)
+#   mmu_update     one page-table entry through `syscall` (Linux's set_pte)
 # Each as a ratio to the bare exit; plus domain create -> first guest exit.
 # Usage: bench/hypercall.sh [build-dir]   (default: build)
 set -eu
@@ -31,6 +32,7 @@ echo "null hypercall round trips ($rounds each, timed by the guest):"
 printf '  %-32s %8s us  %s\n' "bare exit (out, ignored)" "$(us "$exit_ns")" "1.00x"
 printf '  %-32s %8s us  %sx\n' "xen_version via hypercall page" "$(us "$page_ns")" "$(ratio "$page_ns" "$exit_ns")"
 printf '  %-32s %8s us  %sx\n' "xen_version via syscall" "$(us "$syscall_ns")" "$(ratio "$syscall_ns" "$exit_ns")"
+printf '  %-32s %8s us  %sx\n' "one-entry mmu_update via syscall" "$(us "$mmu_ns")" "$(ratio "$mmu_ns" "$exit_ns")"
 [ -n "$first" ] && awk -v a="$t0" -v b="$first" \
 	'BEGIN { printf "domain create (xl create) -> first guest exit: %.1f ms\n", (b - a) / 1e6 }'
 exit 0

@@ -25,7 +25,7 @@
 /* Ports of the exits that guest code raises (see docs/monitor.md). */
 #define PORT_SYSCALL 0xf0	/* the LSTAR stub: a `syscall` happened */
 #define PORT_HYPERCALL 0xf1	/* a slot of the hypercall page */
-#define PORT_HELPER_DONE 0xf2	/* the page-table store helper finished */
+#define PORT_STORES_DONE 0xf2	/* the page-table store stub returned to the monitor */
 #define PORT_NOP 0xf3		/* a bare exit and nothing else (benchmarks) */
 #define PORT_EXCEPTION 0x80	/* 0x80 + vector: an exception stub (CPL0) */
 
@@ -95,9 +95,11 @@ struct vcpu {
 	volatile int kick;	/* an event was raised: re-check before running */
 	bool paused;
 
-	/* Page-table stores queued for the guest-context helper. */
+	/* Page-table stores queued for the CPL0 store stub (pt_store.c). */
 	struct pt_store { uint64_t gpa, val; } pt_queue[256];
 	unsigned int pt_queued;
+	bool stub_return_pending;	/* a kick made the stub return to us */
+	uint64_t stub_return_rip;	/* where the guest goes on from then */
 	bool tlb_flush;		/* flush the guest TLB before resuming */
 
 	uint64_t exits;
@@ -206,11 +208,19 @@ int guest_va_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
 uint64_t vcpu_current_l4(struct vcpu *v);
 
 /* ---- page-table stores in guest context (pt_store.c) ----------------------
- * Queue a store to a page-table page; pt_read sees queued values. The queue
- * is carried out by the helper before the vCPU next runs guest code. */
+ * Queue a store to a page-table page; pt_read sees queued values. The vCPU
+ * makes the queued stores in its CPL0 store stub on its way back into the
+ * guest (pt_enter_stores, after v->regs are loaded into KVM), or at once
+ * (pt_flush: a KVM_RUN of the stub alone; 0 or -1, fatal). */
 int pt_store(struct vcpu *v, uint64_t gpa, uint64_t val);
 uint64_t pt_read(struct vcpu *v, uint64_t gpa);
-int pt_flush(struct vcpu *v);	/* runs the helper now; 0 or -1 (fatal) */
+int pt_enter_stores(struct vcpu *v);
+int pt_flush(struct vcpu *v);
+/* A kick stopped the vCPU at rip: if inside the store stub, have the stub
+ * return to the monitor (true). At that exit, pt_stub_returned puts the
+ * guest's rip back (true) or says the exit was not the stub's (false). */
+bool pt_stub_interrupted(struct vcpu *v, uint64_t rip);
+bool pt_stub_returned(struct vcpu *v);
 
 /* ---- hypercalls (hypercall.c) --------------------------------------------- */
 typedef long hypercall_fn(struct vcpu *v, const uint64_t arg[5]);

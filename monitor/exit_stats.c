@@ -53,7 +53,8 @@ void exit_stats_log(struct domain *d)
 		}
 		s.kick += e->kick;
 		s.user_syscall += e->user_syscall;
-		s.pt_helper += e->pt_helper;
+		s.pt_stub += e->pt_stub;
+		s.pt_flush += e->pt_flush;
 		s.other += e->other;
 	}
 	for (unsigned int h = 0; h < EXIT_STATS_HYPERCALLS; h++)
@@ -64,7 +65,7 @@ void exit_stats_log(struct domain *d)
 	}
 	ADD(s.kick, "kick (an event, a pause)");
 	ADD(s.user_syscall, "guest user syscall");
-	ADD(s.pt_helper, "page-table helper run");
+	ADD(s.pt_flush, "page-table stores flushed mid-hypercall");
 	ADD(s.other, "other");
 	for (unsigned int i = 0; i < nr; i++)
 		all += c[i].n;
@@ -72,4 +73,6 @@ void exit_stats_log(struct domain *d)
 	mlog(d, "exits: %llu in all", (unsigned long long)all);
 	for (unsigned int i = 0; i < nr; i++)
 		mlog(d, "exits: %10llu %s", (unsigned long long)c[i].n, c[i].what);
+	mlog(d, "page-table store stub runs (on the way in, no exit of their own): %llu",
+	     (unsigned long long)s.pt_stub);
 }

@@ -2,7 +2,8 @@
  * Exits counted by cause, per vCPU (no atomics on the hot path), summed and
  * logged when the domain is taken down: which hypercall, which exception
  * (emulated here or delivered to the guest), kicks, guest user system
- * calls, page-table helper runs. On this host every exit costs tens of
+ * calls, page-table store stub runs (no exit of their own: counted to see
+ * how many there are) and synchronous flushes. On this host every exit costs tens of
  * microseconds, so the hot causes are where a guest's time goes.
  */
 #ifndef MONITOR_EXIT_STATS_H
@@ -16,7 +17,7 @@
 struct exit_stats {
 	uint64_t hypercall[EXIT_STATS_HYPERCALLS];
 	uint64_t exception_emulated[32], exception_delivered[32];
-	uint64_t kick, user_syscall, pt_helper, other;
+	uint64_t kick, user_syscall, pt_stub, pt_flush, other;
 };
 
 struct domain;

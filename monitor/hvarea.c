@@ -1,6 +1,6 @@
 /*
  * The hypervisor area: lay out and fill the frames above guest RAM that hold
- * the M2P, the descriptor tables, the CPL0 stubs and the page-table helper,
+ * the M2P, the descriptor tables, the CPL0 stubs and the direct map,
  * and build the page tables that map them in Xen's reserved range.
  *
  * Everything here happens before any vCPU runs: the page tables written now
@@ -48,9 +48,9 @@ uint64_t hvarea_size(uint64_t nr_ram_pages, unsigned int nr_vcpus)
 	n += 1;				/* syscall stub */
 	n += HV_NR_GRANT_FRAMES;
 	n += 1 + 1 + 1;			/* slot-257 L3, L2, shared L1 */
-	n += nr_vcpus * (1 + 2 + 3 + 2 + 1);	/* L1, GDT, TSS, stack, queue */
+	n += nr_vcpus * (1 + 2 + 3 + 2);	/* L1, GDT, TSS, stack */
 	n += 1 + div_up(m2p, 512 * 512) + div_up(m2p, 512) + m2p;	/* M2P L3, L2s, L1s, table */
-	n += 1 + 1 + 1;			/* helper L4, directmap L3, helper code */
+	n += 1;				/* directmap L3 */
 	/* directmap L2s cover everything up to the end of this area */
 	n += directmap_l2s(nr_ram_pages + n + 64) + 1;
 	return n;
@@ -84,6 +84,21 @@ static void gdt_set(uint8_t *gdt_reserved, unsigned int sel, uint64_t desc)
 	memcpy(gdt_reserved + (sel - FIRST_RESERVED_GDT_BYTE), &desc, 8);
 }
 
+/* The store stub, entered at CPL0 with interrupts off and rsp at
+ * [count][va][value]...[rdx][rcx][rax][iret frame] that pt_store.c built:
+ * it makes the stores, takes back the registers it used and returns. */
+static const uint8_t store_stub[HV_STORE_STUB_LEN] = {
+	0x59,			/* pop %rcx */
+	0x58,			/* 1: pop %rax */
+	0x5a,			/* pop %rdx */
+	0x48, 0x89, 0x10,	/* mov %rdx,(%rax) */
+	0xe2, 0xf9,		/* loop 1b */
+	0x5a,			/* pop %rdx */
+	0x59,			/* pop %rcx */
+	0x58,			/* pop %rax */
+	0x48, 0xcf,		/* iretq */
+};
+
 static void fill_stubs(uint8_t *stubs, uint8_t *syscall_stub)
 {
 	/* exception v: out %al, $(0x80 + v); ud2 — the monitor never resumes it */
@@ -99,24 +114,14 @@ static void fill_stubs(uint8_t *stubs, uint8_t *syscall_stub)
 	syscall_stub[1] = PORT_SYSCALL;
 	syscall_stub[2] = 0x0f;
 	syscall_stub[3] = 0x0b;
+	memcpy(stubs + (HV_STORE_STUB_OFF - HV_STUBS_OFF), store_stub, sizeof(store_stub));
+	/* where the store stub returns when the monitor waits for it */
+	uint8_t *done = syscall_stub + (HV_STORES_DONE_OFF - HV_SYSCALL_OFF);
+	done[0] = 0xe6;
+	done[1] = PORT_STORES_DONE;
+	done[2] = 0x0f;
+	done[3] = 0x0b;
 }
-
-/* The helper: rdi = directmap base, rsi = queue, ecx = count.
- *   1: test %ecx,%ecx; jz 2f; mov (%rsi),%rax; mov 8(%rsi),%rdx;
- *      mov %rdx,(%rdi,%rax); add $16,%rsi; dec %ecx; jmp 1b
- *   2: out %al,$PORT_HELPER_DONE; ud2 */
-static const uint8_t helper_code[] = {
-	0x85, 0xc9,			/* test %ecx,%ecx */
-	0x74, 0x13,			/* jz 2f */
-	0x48, 0x8b, 0x06,		/* mov (%rsi),%rax */
-	0x48, 0x8b, 0x56, 0x08,		/* mov 8(%rsi),%rdx */
-	0x48, 0x89, 0x14, 0x07,		/* mov %rdx,(%rdi,%rax) */
-	0x48, 0x83, 0xc6, 0x10,		/* add $16,%rsi */
-	0xff, 0xc9,			/* dec %ecx */
-	0xeb, 0xe9,			/* jmp 1b */
-	0xe6, PORT_HELPER_DONE,		/* 2: out */
-	0x0f, 0x0b,			/* ud2 */
-};
 
 int hvarea_init(struct domain *d, struct hvarea *a)
 {
@@ -142,16 +147,13 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 		a->vcpu[i].gdt_pfn = ALLOC(2);
 		a->vcpu[i].tss_pfn = ALLOC(3);
 		a->vcpu[i].stack_pfn = ALLOC(2);
-		a->vcpu[i].queue_pfn = ALLOC(1);
 	}
 	uint64_t l3_m2p = ALLOC(1);
 	uint64_t n_m2p_l2 = div_up(m2p, 512 * 512), n_m2p_l1 = div_up(m2p, 512);
 	uint64_t l2_m2p = ALLOC(n_m2p_l2), l1_m2p = ALLOC(n_m2p_l1);
 	a->m2p_pfn = ALLOC(m2p);
 	a->m2p_nr = m2p;
-	a->helper_l4_pfn = ALLOC(1);
 	uint64_t l3_dm = ALLOC(1);
-	a->helper_code_pfn = ALLOC(1);
 	uint64_t n_dm_l2 = directmap_l2s(top);
 	uint64_t l2_dm = ALLOC(n_dm_l2);
 #undef ALLOC
@@ -227,25 +229,24 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 		memset(t + 0x68, 0xff, 8192 + 1);
 		t[0x68 + PORT_SYSCALL / 8] &= ~(1 << (PORT_SYSCALL % 8));
 		t[0x68 + PORT_HYPERCALL / 8] &= ~(1 << (PORT_HYPERCALL % 8));
-		t[0x68 + PORT_HELPER_DONE / 8] &= ~(1 << (PORT_HELPER_DONE % 8));
+		t[0x68 + PORT_STORES_DONE / 8] &= ~(1 << (PORT_STORES_DONE % 8));
 		t[0x68 + PORT_NOP / 8] &= ~(1 << (PORT_NOP % 8));
 	}
 
-	/* The helper's own L4: the area (for the CPU's tables) and a writable,
-	 * user-accessible map of all guest-physical memory. */
-	uint64_t *hl4 = frame(d, a->helper_l4_pfn);
-	hl4[257] = (l3_hv << PAGE_SHIFT) | TABLE_FLAGS;
-	hl4[(HV_DIRECTMAP_VA >> 39) & 511] = (l3_dm << PAGE_SHIFT) | TABLE_FLAGS;
+	/* The direct map of all guest-physical memory, writable in 2 MiB
+	 * pages; its L4 entry leaves out the user bit, so only the CPL0
+	 * store stub can use it. */
 	for (uint64_t i = 0; i < n_dm_l2; i++) {
 		frame(d, l3_dm)[i] = ((l2_dm + i) << PAGE_SHIFT) | TABLE_FLAGS;
 		for (uint64_t j = 0; j < 512; j++)
-			frame(d, l2_dm + i)[j] = (((i * 512 + j) << 21)) | PTE_P | PTE_RW | PTE_US |
-						 PTE_A | PTE_D | PTE_PS;
+			frame(d, l2_dm + i)[j] = (((i * 512 + j) << 21)) | PTE_P | PTE_RW | PTE_A |
+						 PTE_D | PTE_PS | PTE_NX;
 	}
-	memcpy(frame(d, a->helper_code_pfn), helper_code, sizeof(helper_code));
 
 	a->l4_slot[((HV_AREA_VA >> 39) & 511) - HV_SLOT_FIRST] = (l3_hv << PAGE_SHIFT) | TABLE_FLAGS;
 	a->l4_slot[((HV_M2P_VA >> 39) & 511) - HV_SLOT_FIRST] = (l3_m2p << PAGE_SHIFT) | TABLE_FLAGS;
+	a->l4_slot[((HV_DIRECTMAP_VA >> 39) & 511) - HV_SLOT_FIRST] =
+		(l3_dm << PAGE_SHIFT) | (TABLE_FLAGS & ~PTE_US);
 	return 0;
 }
 

@@ -10,8 +10,8 @@
  *             2 MiB window: GDT (16 pages: 14 guest frames + Xen's reserved
  *             two), TSS with its I/O bitmap, the CPL0 stack
  *   slot 258  HV_M2P_VA: the M2P, read-only to the guest
- *   slot 259  only in the helper's own L4: all guest-physical memory,
- *             writable, for the page-table store helper (PLATFORM.md:
+ *   slot 259  HV_DIRECTMAP_VA: all guest-physical memory, writable and
+ *             supervisor-only, for the CPL0 store stub (PLATFORM.md:
  *             page-table entries must be written in guest context)
  *
  * Guest-visible frames that live here too: shared_info, grant-table frames.
@@ -25,13 +25,16 @@
 #define HV_SLOT_LAST 271
 #define HV_AREA_VA 0xffff808000000000ULL		/* slot 257 */
 #define HV_M2P_VA 0xffff810000000000ULL		/* slot 258 */
-#define HV_DIRECTMAP_VA 0xffff818000000000ULL	/* slot 259, helper L4 only */
+#define HV_DIRECTMAP_VA 0xffff818000000000ULL	/* slot 259, CPL0 only */
 #define HV_VCPU_WINDOW(id) (HV_AREA_VA + 0x200000ULL * ((id) + 1))
 
 /* Offsets inside the shared 2 MiB window at HV_AREA_VA. */
 #define HV_IDT_OFF 0x0000
 #define HV_STUBS_OFF 0x1000	/* exception stubs, 8 bytes per vector, CPL0 */
+#define HV_STORE_STUB_OFF 0x1800	/* the page-table store stub, CPL0 */
+#define HV_STORE_STUB_LEN 13
 #define HV_SYSCALL_OFF 0x2000	/* LSTAR target, user-executable */
+#define HV_STORES_DONE_OFF 0x2010	/* `out` to PORT_STORES_DONE, user-executable */
 /* Offsets inside a vCPU window. */
 #define HV_GDT_OFF 0x00000	/* 16 pages */
 #define HV_TSS_OFF 0x10000	/* 3 pages: TSS + I/O bitmap */
@@ -49,8 +52,6 @@
 struct hvarea {
 	uint64_t base_pfn, nr_pages;	/* all hypervisor frames */
 	uint64_t l4_slot[HV_SLOT_LAST - HV_SLOT_FIRST + 1];	/* entries for every guest L4 */
-	uint64_t helper_l4_pfn;
-	uint64_t helper_code_pfn;
 	uint64_t m2p_pfn, m2p_nr;	/* the M2P table frames (512 entries each) */
 	uint64_t shared_info_pfn;
 	uint64_t grant_pfn;		/* HV_NR_GRANT_FRAMES frames */
@@ -61,7 +62,6 @@ struct hvarea {
 		uint64_t gdt_pfn;	/* Xen's reserved GDT pages (2 frames) */
 		uint64_t tss_pfn;	/* 3 frames */
 		uint64_t stack_pfn;	/* 2 frames */
-		uint64_t queue_pfn;	/* helper store queue, 1 frame */
 	} vcpu[XENO_MAX_VCPUS];
 };
 
@@ -75,7 +75,7 @@ int hvarea_init(struct domain *d, struct hvarea *a);
 bool hvarea_guest_may_map(const struct domain *d, uint64_t mfn, bool writable);
 /* gpa of the L1 entry that maps page `idx` (0..15) of v's GDT window. */
 uint64_t hvarea_gdt_pte_gpa(const struct domain *d, unsigned int vcpu, unsigned int idx);
-/* Host pointer to a range of the slot-257 area (e.g. a CPL0 stack), or NULL. */
+/* Host pointer to a range of a CPL0 stack in the slot-257 area, or NULL. */
 void *hvarea_ptr(struct domain *d, uint64_t hv_va, uint64_t len);
 
 #endif /* MONITOR_HVAREA_H */

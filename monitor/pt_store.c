@@ -1,9 +1,12 @@
 /*
  * Page-table stores in guest context (PLATFORM.md): the shadow MMU only sees
  * page-table writes the guest makes itself, so the monitor queues them and
- * runs a tiny helper, at CPL3 in an address space of its own (the helper L4:
- * a writable map of all guest-physical memory), that performs the stores.
- * Switching CR3 back to the guest's tables afterwards flushes its TLB.
+ * has the vCPU make them, at CPL0, on its way back into the guest: it enters
+ * the store stub (hvarea.c) with the queue and the guest's return frame on
+ * its CPL0 stack, and the stub's stores go through a supervisor-only direct
+ * map of guest-physical memory. CPL0 code is emulated here, and KVM's
+ * emulator tells the shadow MMU about every store it makes; the stub costs
+ * a few microseconds where another exit would cost tens.
  */
 #include "domain.h"
 #include "hvarea.h"
@@ -44,48 +47,111 @@ uint64_t pt_read(struct vcpu *v, uint64_t gpa)
 	return val;
 }
 
+/* The iret frame sits at the top of the CPL0 stack: rip, cs, rflags, rsp, ss. */
+static uint64_t *iret_frame(struct vcpu *v)
+{
+	return hvarea_ptr(v->d, HV_VCPU_WINDOW(v->id) + HV_STACK_TOP - 5 * 8, 5 * 8);
+}
+
+/* Lay out [count][va][value]...[rdx][rcx][rax][iret frame] under the top of
+ * the CPL0 stack and point the vCPU's registers (r, loaded into KVM) and
+ * segments at the store stub. r holds the state the stub returns to. */
+static int enter_stub(struct vcpu *v, struct vcpu_regs *r)
+{
+	unsigned int n = v->pt_queued;
+	uint64_t words = 1 + 2 * n + 3 + 5;
+	uint64_t sp = HV_VCPU_WINDOW(v->id) + HV_STACK_TOP - words * 8;
+	uint64_t *f = hvarea_ptr(v->d, sp, words * 8);
+
+	if (!f)
+		return -1;
+	*f++ = n;
+	for (unsigned int i = 0; i < n; i++) {
+		*f++ = HV_DIRECTMAP_VA + v->pt_queue[i].gpa;
+		*f++ = v->pt_queue[i].val;
+	}
+	*f++ = r->rdx;
+	*f++ = r->rcx;
+	*f++ = r->rax;
+	*f++ = r->rip;
+	*f++ = FLAT_KERNEL_CS64;
+	*f++ = r->rflags;
+	*f++ = r->rsp;
+	*f++ = FLAT_KERNEL_SS64;
+	r->rip = HV_AREA_VA + HV_STORE_STUB_OFF;
+	r->rsp = sp;
+	r->rflags = 0x2;	/* no interrupts inside the stub */
+	v->stats.pt_stub++;
+	v->pt_queued = 0;
+	return kvm_vcpu_set_regs(v->kvm, r) < 0 ||
+	       kvm_vcpu_set_cpl0(v->kvm, HV_CS0, HV_DS0) < 0 ? -1 : 0;
+}
+
+int pt_enter_stores(struct vcpu *v)
+{
+	struct vcpu_regs r = v->regs;
+
+	if (!v->pt_queued)
+		return 0;
+	return enter_stub(v, &r);
+}
+
+bool pt_stub_interrupted(struct vcpu *v, uint64_t rip)
+{
+	uint64_t stub = HV_AREA_VA + HV_STORE_STUB_OFF;
+	uint64_t *f;
+
+	if (rip < stub || rip >= stub + HV_STORE_STUB_LEN || !(f = iret_frame(v)))
+		return false;
+	/* Have the stub return to the monitor first (an exit at the
+	 * stores-done port), so an event can be delivered then. */
+	if (f[0] != HV_AREA_VA + HV_STORES_DONE_OFF) {
+		v->stub_return_rip = f[0];
+		v->stub_return_pending = true;
+		f[0] = HV_AREA_VA + HV_STORES_DONE_OFF;
+	}
+	return true;
+}
+
+bool pt_stub_returned(struct vcpu *v)
+{
+	if (!v->stub_return_pending)
+		return false;
+	v->stub_return_pending = false;
+	v->regs.rip = v->stub_return_rip;
+	v->regs_dirty = true;
+	return true;
+}
+
 int pt_flush(struct vcpu *v)
 {
-	struct domain *d = v->d;
-	struct hvarea *a = d->hva;
-	struct vcpu_regs r = { 0 };
+	struct vcpu_regs r = v->regs;
 	struct kvm_exit e;
 
 	if (!v->pt_queued)
 		return 0;
-	v->stats.pt_helper++;
-	void *q = gpa_range(d, a->vcpu[v->id].queue_pfn << PAGE_SHIFT, PAGE_SIZE);
-	memcpy(q, v->pt_queue, v->pt_queued * sizeof(v->pt_queue[0]));
-	r.rip = HV_DIRECTMAP_VA + (a->helper_code_pfn << PAGE_SHIFT);
-	r.rdi = HV_DIRECTMAP_VA;
-	r.rsi = HV_DIRECTMAP_VA + (a->vcpu[v->id].queue_pfn << PAGE_SHIFT);
-	r.rcx = v->pt_queued;
-	r.rflags = 0x2;		/* no interrupts while the helper runs */
-	struct vcpu_sregs s = { .cs = FLAT_KERNEL_CS64, .ss = FLAT_KERNEL_SS64,
-				.cr3 = a->helper_l4_pfn << PAGE_SHIFT };
-	if (kvm_vcpu_set_cpl3(v->kvm, &s, false) < 0 ||
-	    kvm_vcpu_set_regs(v->kvm, &r) < 0 || kvm_vcpu_run(v->kvm, &e) < 0) {
-		domain_crash(d, "page-table helper could not run");
+	v->stats.pt_flush++;
+	r.rip = HV_AREA_VA + HV_STORES_DONE_OFF;
+	r.rflags = 0x2;
+	if (enter_stub(v, &r) < 0 || kvm_vcpu_run(v->kvm, &e) < 0) {
+		domain_crash(v->d, "page-table stores could not run");
 		return -1;
 	}
 	while (e.kind == KEXIT_INTR) {
-		/* a kick arrived while we ran the helper: it resumes where it was */
+		/* a kick arrived while the stub ran: it resumes where it was */
 		if (kvm_vcpu_run(v->kvm, &e) < 0)
 			break;
 	}
-	if (e.kind != KEXIT_IO || e.port != PORT_HELPER_DONE) {
+	if (e.kind != KEXIT_IO || e.port != PORT_STORES_DONE) {
 		struct vcpu_sregs s = { 0 };
 		kvm_vcpu_get_regs(v->kvm, &r);
 		kvm_vcpu_get_sregs(v->kvm, &s);
-		uint64_t *f = hvarea_ptr(d, r.rsp, 6 * 8);
-		domain_crash(d, "page-table helper failed (exit %u port %#x, cr2 %#llx, error %#llx at %#llx)",
-			     e.raw_reason, e.port, (unsigned long long)s.cr2,
-			     (unsigned long long)(f ? f[0] : 0), (unsigned long long)(f ? f[1] : 0));
+		domain_crash(v->d, "page-table store stub failed (exit %u port %#x at %#llx, cr2 %#llx)",
+			     e.raw_reason, e.port, (unsigned long long)r.rip,
+			     (unsigned long long)s.cr2);
 		return -1;
 	}
-	v->pt_queued = 0;
-	v->regs_dirty = true;
-	v->sregs_dirty = true;	/* back to the guest's CR3: also flushes its TLB */
+	v->regs_dirty = true;	/* KVM holds the stub's registers now */
 	v->exit_cpl = 3;
 	return 0;
 }

@@ -9,8 +9,9 @@
  *   0x80 + v   an exception stub; the hardware frame is on our CPL0 stack
  *   port 0xf3  nothing: a bare exit, for measuring what an exit costs
  *
- * Before every entry the pending event upcall is delivered, queued
- * page-table stores are carried out, and the register state is written back.
+ * Before every entry the pending event upcall is delivered, the register
+ * state is written back, and queued page-table stores are handed to the
+ * CPL0 store stub that runs on the way in (pt_store.c).
  */
 #include "vcpu.h"
 
@@ -25,6 +26,7 @@
 #include "hvarea.h"
 #include "kvm/kvm.h"
 #include "pv/evtchn.h"
+#include "pv/mmu.h"
 #include "pv/sched.h"
 #include "pv/vcpu_op.h"
 #include "pv/time.h"
@@ -91,6 +93,8 @@ static int sync_to_kvm(struct vcpu *v, bool flush)
 		};
 		if (kvm_vcpu_set_cpl3(v->kvm, &s, flush) < 0)
 			return -1;
+		if (flush)
+			mmu_note_tlb_flushed(v);	/* it takes effect at this entry */
 		v->sregs_dirty = false;
 		v->exit_cpl = 3;
 	}
@@ -100,6 +104,14 @@ static int sync_to_kvm(struct vcpu *v, bool flush)
 		v->regs_dirty = false;
 	}
 	return 0;
+}
+
+static bool cr3_changes(struct vcpu *v)
+{
+	struct vcpu_sregs s;
+
+	return v->sregs_dirty && kvm_vcpu_get_sregs(v->kvm, &s) == 0 &&
+	       s.cr3 != vcpu_current_l4(v) << PAGE_SHIFT;
 }
 
 static void do_hypercall(struct vcpu *v)
@@ -208,10 +220,14 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 			return;
 		}
 		v->exit_cpl = s.cpl;
-		/* Mid-transition: inside a CPL0 stub, or with a guest exception
-		 * KVM raised but has not delivered yet (it would be delivered at
-		 * whatever rip an upcall frame left). */
-		v->in_transition = s.cpl != 3 || kvm_vcpu_event_in_flight(v->kvm);
+		/* Mid-transition: inside a CPL0 stub (the store stub is made to
+		 * return here first), on the way back from one, or with a guest
+		 * exception KVM raised but has not delivered yet (it would be
+		 * delivered at whatever rip an upcall frame left). */
+		if (s.cpl != 3)
+			pt_stub_interrupted(v, v->regs.rip);
+		v->in_transition = s.cpl != 3 || v->stub_return_pending ||
+				   kvm_vcpu_event_in_flight(v->kvm);
 		return;
 	}
 	case KEXIT_SHUTDOWN:
@@ -248,6 +264,8 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		}
 		v->exit_cpl = s.cpl;
 		handle_syscall_exit(v);
+	} else if (e->port == PORT_STORES_DONE && pt_stub_returned(v)) {
+		v->exit_cpl = 3;
 	} else if (e->port >= PORT_EXCEPTION && e->port < PORT_EXCEPTION + 32) {
 		v->exit_cpl = 0;
 		handle_exception(v, e->port - PORT_EXCEPTION);
@@ -310,22 +328,30 @@ static void *vcpu_thread(void *arg)
 			break;
 		sched_vcpu_running(v);	/* runstate, missed periodic ticks */
 		load_initial_context(v);
-		/* Stopped mid-transition: let it run to its exit first; an
-		 * upcall or a helper run now would lose that state. */
+		/* Stopped mid-transition: resume it exactly as it was, so it
+		 * runs to its exit first; an upcall, a TLB flush or other
+		 * state loaded now would land inside that transition. */
 		bool in_transition = v->in_transition;
-		v->in_transition = false;
-		if (!in_transition)
+		if (!in_transition) {
 			pv_deliver_upcall(v);
-		if (!in_transition && v->pt_queued && pt_flush(v) < 0)
-			continue;
-		bool flush = v->tlb_flush;
-		v->tlb_flush = false;
-		if (sync_to_kvm(v, flush) < 0) {
-			domain_crash(d, "cannot load vCPU %u state", v->id);
-			continue;
+			/* The stub runs on the address space the vCPU stopped
+			 * in: one it is about to switch to may get Xen's slots
+			 * from this very queue. */
+			if (v->pt_queued && cr3_changes(v) && pt_flush(v) < 0)
+				continue;
+			bool flush = __atomic_exchange_n(&v->tlb_flush, false, __ATOMIC_ACQ_REL);
+			if (sync_to_kvm(v, flush) < 0) {
+				domain_crash(d, "cannot load vCPU %u state", v->id);
+				continue;
+			}
 		}
 		if (v->kick) {
 			v->kick = 0;
+			continue;
+		}
+		v->in_transition = false;
+		if (!in_transition && pt_enter_stores(v) < 0) {
+			domain_crash(d, "cannot enter the store stub on vCPU %u", v->id);
 			continue;
 		}
 		int64_t t0 = now_ns();

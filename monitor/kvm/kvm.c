@@ -468,6 +468,16 @@ int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s, bool flush
 	return 0;
 }
 
+int kvm_vcpu_set_cpl0(struct kvm_vcpu *c, uint16_t cs, uint16_t ss)
+{
+	struct kvm_sregs *k = &c->run->s.regs.sregs;
+
+	k->cs = flat_seg(cs, true, 0);
+	k->ss = flat_seg(ss, false, 0);
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+	return 0;
+}
+
 uint64_t kvm_vcpu_tsc_khz(struct kvm_vcpu *c)
 {
 	int r = ioctl(c->fd, KVM_GET_TSC_KHZ, 0);

@@ -72,6 +72,9 @@ bool kvm_vcpu_event_in_flight(struct kvm_vcpu *c);
  * (from s->cr0); data selectors are left as the guest loaded them. With
  * flush, the guest TLB is flushed even if nothing changes. */
 int kvm_vcpu_set_cpl3(struct kvm_vcpu *c, const struct vcpu_sregs *s, bool flush);
+/* Enter at CPL0 with flat code and stack segments cs and ss (the rest of
+ * the segment state as it is): for the monitor's CPL0 stubs. */
+int kvm_vcpu_set_cpl0(struct kvm_vcpu *c, uint16_t cs, uint16_t ss);
 uint64_t kvm_vcpu_tsc_khz(struct kvm_vcpu *c);
 /* The CPUID the VM's vCPUs see (KVM's supported set, filtered for a PV
  * guest when the VM is created). Returns false for a leaf not in it. */
