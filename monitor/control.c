@@ -18,6 +18,7 @@
 #include "backend/devices.h"
 #include "console.h"
 #include "eventloop.h"
+#include "exit_stats.h"
 #include "lifecycle.h"
 #include "net/netback.h"
 #include "xs_domain.h"
@@ -116,6 +117,11 @@ static void net_request(struct domain *d, int fd, const char *line)
 		ctl_send_ok(fd);
 }
 
+static void send_line(void *arg, const char *line)
+{
+	ctl_send_line(*(int *)arg, line);
+}
+
 /* Answer one request; the connection is closed or handed over. */
 static void handle(struct ctl_conn *c)
 {
@@ -127,6 +133,12 @@ static void handle(struct ctl_conn *c)
 
 	if (!strncmp(c->r.buf, "vif-", 4)) {
 		net_request(d, fd, c->r.buf);
+		conn_close(c);
+		return;
+	}
+	if (!strcmp(c->r.buf, "exit-stats")) {	/* xl exit-stats */
+		exit_stats_report(d, send_line, &fd);
+		ctl_send_line(fd, "end");
 		conn_close(c);
 		return;
 	}

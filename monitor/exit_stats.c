@@ -36,8 +36,9 @@ static char *add(struct cause *c, unsigned int *nr, uint64_t n)
 			snprintf(w_, sizeof(c[0].what), __VA_ARGS__);                              \
 	} while (0)
 
-void exit_stats_log(struct domain *d)
+void exit_stats_report(struct domain *d, void (*out)(void *arg, const char *line), void *arg)
 {
+	char line[96];
 	struct exit_stats s = { 0 };
 	struct cause c[MAX_CAUSES];
 	unsigned int nr = 0;
@@ -70,9 +71,25 @@ void exit_stats_log(struct domain *d)
 	for (unsigned int i = 0; i < nr; i++)
 		all += c[i].n;
 	qsort(c, nr, sizeof(c[0]), by_count);
-	mlog(d, "exits: %llu in all", (unsigned long long)all);
-	for (unsigned int i = 0; i < nr; i++)
-		mlog(d, "exits: %10llu %s", (unsigned long long)c[i].n, c[i].what);
-	mlog(d, "page-table store stub runs (on the way in, no exit of their own): %llu",
-	     (unsigned long long)s.pt_stub);
+	snprintf(line, sizeof(line), "exits: %llu in all", (unsigned long long)all);
+	out(arg, line);
+	for (unsigned int i = 0; i < nr; i++) {
+		snprintf(line, sizeof(line), "exits: %10llu %s", (unsigned long long)c[i].n,
+			 c[i].what);
+		out(arg, line);
+	}
+	snprintf(line, sizeof(line),
+		 "page-table store stub runs (on the way in, no exit of their own): %llu",
+		 (unsigned long long)s.pt_stub);
+	out(arg, line);
+}
+
+static void to_log(void *arg, const char *line)
+{
+	mlog(arg, "%s", line);
+}
+
+void exit_stats_log(struct domain *d)
+{
+	exit_stats_report(d, to_log, d);
 }

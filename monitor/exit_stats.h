@@ -22,8 +22,11 @@ struct exit_stats {
 
 struct domain;
 
-/* The sum over the domain's vCPUs, and its lines in the monitor log
- * ("exits: N in all" then one line per cause, most frequent first). */
+/* The sum over the domain's vCPUs as lines ("exits: N in all", then one
+ * line per cause, most frequent first, then the store stub's runs), each
+ * passed to out; read while the vCPUs run, so only roughly consistent. */
+void exit_stats_report(struct domain *d, void (*out)(void *arg, const char *line), void *arg);
+/* The same lines in the monitor log. */
 void exit_stats_log(struct domain *d);
 
 #endif /* MONITOR_EXIT_STATS_H */

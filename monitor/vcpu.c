@@ -265,6 +265,7 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		v->exit_cpl = s.cpl;
 		handle_syscall_exit(v);
 	} else if (e->port == PORT_STORES_DONE && pt_stub_returned(v)) {
+		v->stats.other++;
 		v->exit_cpl = 3;
 	} else if (e->port >= PORT_EXCEPTION && e->port < PORT_EXCEPTION + 32) {
 		v->exit_cpl = 0;

@@ -130,6 +130,12 @@ const struct xl_cmd xl_cmds[] = {
 		.options = "-c, --clear             Clear the log after printing it.",
 	},
 	{
+		.name = "exit-stats",
+		.run = main_exit_stats,
+		.desc = "Print a domain's exits by cause (a xeno extension)",
+		.usage = "<Domain>",
+	},
+	{
 		.name = "domid",
 		.run = main_domid,
 		.desc = "Print the id of the domain with this name",

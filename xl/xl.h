@@ -55,6 +55,7 @@ int main_console(int argc, char **argv);
 int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);
 int main_dmesg(int argc, char **argv);
+int main_exit_stats(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
 int main_info(int argc, char **argv);
