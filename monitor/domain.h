@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <xen/xen.h>
 #include <xen/arch-x86_64.h>
@@ -99,6 +100,8 @@ struct vcpu {
 	struct pt_store { uint64_t gpa, val; } pt_queue[256];
 	unsigned int pt_queued;
 	bool stub_return_pending;	/* a kick made the stub return to us */
+	bool rekick;			/* kick again soon after the next entry */
+	timer_t rekick_timer;		/* raises the kick signal on this thread */
 	uint64_t stub_return_rip;	/* where the guest goes on from then */
 	bool tlb_flush;		/* flush the guest TLB before resuming */
 

@@ -205,6 +205,31 @@ static void handle_exception(struct vcpu *v, unsigned int vec)
 	pv_inject_exception(v, vec, err_present, err);
 }
 
+/*
+ * A guest `int3` is a software exception, and KVM_GET_VCPU_EVENTS leaves
+ * software exceptions out; on this host rip is already past the int3
+ * while KVM holds the #BP, and loading registers then drops it. So a kick
+ * that stopped the vCPU just past an 0xcc byte may have caught a #BP on its
+ * way: the vCPU is let run to its exit, and kicked again shortly in case
+ * the byte was only the end of some other instruction.
+ */
+static bool bp_may_be_pending(struct vcpu *v)
+{
+	uint8_t b;
+
+	return copy_from_guest(v, &b, v->regs.rip - 1, 1) == 0 && b == 0xcc;
+}
+
+#define REKICK_NS 200000
+
+static void arm_rekick(struct vcpu *v)
+{
+	struct itimerspec t = { .it_value.tv_nsec = REKICK_NS };
+
+	if (timer_settime(v->rekick_timer, 0, &t, NULL) < 0)
+		mlog_once(v->d, "cannot arm the re-kick timer: %s", strerror(errno));
+}
+
 static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 {
 	struct domain *d = v->d;
@@ -226,7 +251,8 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		 * delivered at whatever rip an upcall frame left). */
 		if (s.cpl != 3)
 			pt_stub_interrupted(v, v->regs.rip);
-		v->in_transition = s.cpl != 3 || v->stub_return_pending ||
+		v->rekick = s.cpl == 3 && bp_may_be_pending(v);
+		v->in_transition = s.cpl != 3 || v->stub_return_pending || v->rekick ||
 				   kvm_vcpu_event_in_flight(v->kvm);
 		return;
 	}
@@ -322,6 +348,12 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
+	ev._sigev_un._tid = gettid();	/* glibc 2.36 names no accessor for it */
+	if (timer_create(CLOCK_MONOTONIC, &ev, &v->rekick_timer) < 0) {
+		domain_crash(d, "cannot create vCPU %u's re-kick timer: %s", v->id, strerror(errno));
+		return NULL;
+	}
 	time_update_vcpu(v);
 	while (!d->dying) {
 		wait_until_runnable(v);
@@ -355,6 +387,10 @@ static void *vcpu_thread(void *arg)
 			domain_crash(d, "cannot enter the store stub on vCPU %u", v->id);
 			continue;
 		}
+		if (v->rekick) {
+			v->rekick = false;
+			arm_rekick(v);
+		}
 		int64_t t0 = now_ns();
 		__atomic_store_n(&v->running, 1, __ATOMIC_RELEASE);
 		int r = kvm_vcpu_run(v->kvm, &e);
@@ -372,6 +408,7 @@ static void *vcpu_thread(void *arg)
 		}
 		handle_exit(v, &e);
 	}
+	timer_delete(v->rekick_timer);
 	return NULL;
 }
 
