@@ -63,8 +63,10 @@ xeno_boot() {	# one boot: prints "boot_s job_s"
 	lx_wait 'XENO-INIT-READY' 300 || { echo "xeno: no marker" >&2; return 1; }
 	t1=$(now)
 	lx_wait '# ' 30
+	"$xl" exit-stats bootbench >"$tmp/exits-boot"
 	LX_TIMEOUT=600 lx_run "s=\$(cut -d' ' -f1 /proc/uptime); sh -c '$job'; e=\$(cut -d' ' -f1 /proc/uptime); echo \$s \$e"
 	j=$(lx_output | awk '{ print $2 - $1 }')
+	"$xl" exit-stats bootbench >"$tmp/exits-job"
 	lx_stop
 	echo "$(echo "$t1 - $t0" | bc) $j"
 }
@@ -98,6 +100,7 @@ for r in $(seq "$RUNS"); do
 	echo "run $r: boot xeno ${xb}s, qemu-tcg ${qb}s; job guest ${gj}s, host ${hj}s"
 	echo "$xb" >>"$tmp/xeno"; echo "$qb" >>"$tmp/qemu"
 	echo "$gj" >>"$tmp/gjob"; echo "$hj" >>"$tmp/hjob"
+	last_gj=$gj
 done
 xb=$(median <"$tmp/xeno"); qb=$(median <"$tmp/qemu")
 gj=$(median <"$tmp/gjob"); hj=$(median <"$tmp/hjob")
@@ -105,5 +108,15 @@ echo
 echo "boot to /init, median of $RUNS: xeno ${xb}s, qemu -accel tcg ${qb}s: xeno takes $(echo "scale=2; $xb / $qb" | bc)x qemu's time"
 echo "CPU-bound job ($LOOP shell iterations), median: guest ${gj}s, host ${hj}s: guest/host $(echo "scale=3; $gj / $hj" | bc)"
 echo
-echo "exits of the last xeno run (boot, the job, poweroff), by cause:"
-grep 'exits:' "$XENO_LOG_DIR/monitor-bootbench.log" | sed 's/^\[monitor d[0-9]*\] exits: */  /' | head -n 16
+echo "exits of the last xeno boot (to the shell), by cause (xl exit-stats):"
+sed 's/^exits: *//' "$tmp/exits-boot" | head -n 16 | sed 's/^/  /'
+# exit-stats lines are "exits: N cause...": the job's exits are the difference
+sed -n 's/^exits: *\([0-9][0-9]*\) \(.*\)/\2\t\1/p' "$tmp/exits-boot" | sort >"$tmp/eb"
+sed -n 's/^exits: *\([0-9][0-9]*\) \(.*\)/\2\t\1/p' "$tmp/exits-job" | sort >"$tmp/ej"
+echo
+echo "exits during the last guest job (${last_gj}s, with the sh that runs it), by cause:"
+join -t "$(printf '\t')" -a 2 -e 0 -o 0,1.2,2.2 "$tmp/eb" "$tmp/ej" |
+	awk -F '\t' '$1 != "in all" { d = $3 - $2; if (d > 0) printf "  %8d %s\n", d, $1 }' |
+	sort -rn | head -n 10
+b=$(awk '/in all/ { print $2 }' "$tmp/exits-boot"); e=$(awk '/in all/ { print $2 }' "$tmp/exits-job")
+echo "  $((e - b)) in all: $(echo "scale=0; ($e - $b) / $last_gj" | bc) exits per second of the job"
