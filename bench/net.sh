@@ -6,9 +6,11 @@
 #   - iperf3 TCP host->guest and guest->host (Gbit/s);
 #   - ping-pong latency: the mean ICMP echo round trip of 200 pings
 #     sent 5 ms apart.
-# It prints guest/baseline ratios. Exits per packet would come from the
-# monitor's exit counter, which does not exist yet; the script says so
-# instead of printing a number.
+# It prints guest/baseline ratios and, next to each, the guest's exits per
+# packet during that run: the rise of "exits: N in all" from `xl
+# exit-stats` divided by the packets the vif moved (its host-side rx and tx
+# counters). All of the guest's exits count, timer ticks included.
+# When iperf3 gives no result, its error goes to stderr.
 #
 # Everything runs in namespaces the script creates: the baseline pair
 # (10.98.0.1 host side, .2 guest side) and, for the guest, a namespace with
@@ -50,14 +52,49 @@ trap cleanup EXIT
 gbits() {
 	python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9, 2))'
 }
-# measure <client netns> <server address> <queues>: "h2g g2h rtt_ms" (or "- - -")
+# iperf <client netns> <server address> <streams> [-R]: Gbit/s, or "-" with
+# iperf3's error on stderr
+iperf() {
+	local out=$tmp/iperf3.json r
+	ip netns exec "$1" iperf3 -c "$2" -t "$DUR" -P "$3" ${4:-} -J >"$out" 2>&1
+	if r=$(gbits <"$out" 2>/dev/null) && [ -n "$r" ]; then
+		echo "$r"
+		return
+	fi
+	echo "-"
+	echo "iperf3 -c $2 -P $3 ${4:-}: no result: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error", "no error given"))' <"$out" 2>/dev/null || tail -2 "$out")" >&2
+}
+# counters <domain> <vif>: "<guest exits so far> <packets through the vif so far>"
+counters() {
+	local e rx tx
+	e=$(inx "$B/bin/xl" exit-stats "$1" 2>/dev/null | sed -n 's/^exits: \([0-9]*\) in all$/\1/p')
+	rx=$(inx cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null)
+	tx=$(inx cat "/sys/class/net/$2/statistics/tx_packets" 2>/dev/null)
+	echo "${e:--} $((${rx:-0} + ${tx:-0}))"
+}
+# per_packet "<exits packets before>" "<exits packets after>": exits per packet
+per_packet() {
+	python3 -c 'import sys
+e0, p0 = sys.argv[1].split(); e1, p1 = sys.argv[2].split()
+print(round((int(e1) - int(e0)) / (int(p1) - int(p0)), 2) if "-" not in (e0, e1) and p1 != p0 else "-")' "$1" "$2"
+}
+# measure <client netns> <server address> <queues> [<domain> <vif>]:
+# "h2g g2h rtt_ms" ("-" for a missing figure), and with a domain also the
+# guest's exits per packet through the vif during each of the three runs.
 measure() {
-	local ns=$1 addr=$2 q=$3 h2g g2h rtt
-	h2g=$(ip netns exec "$ns" iperf3 -c "$addr" -t "$DUR" -P "$q" -J 2>/dev/null | gbits 2>/dev/null)
-	g2h=$(ip netns exec "$ns" iperf3 -c "$addr" -t "$DUR" -P "$q" -R -J 2>/dev/null | gbits 2>/dev/null)
-	rtt=$(ip netns exec "$ns" busybox ping -q -c 200 -i 0.005 -W 2 "$addr" 2>/dev/null |
-		sed -n 's|.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p')
-	echo "${h2g:--} ${g2h:--} ${rtt:--}"
+	local ns=$1 addr=$2 q=$3 dom=${4:-} vif=${5:-} run v c0 out="" epp=""
+	for run in h2g g2h rtt; do
+		[ -n "$dom" ] && c0=$(counters "$dom" "$vif")
+		case $run in
+		h2g) v=$(iperf "$ns" "$addr" "$q") ;;
+		g2h) v=$(iperf "$ns" "$addr" "$q" -R) ;;
+		rtt) v=$(ip netns exec "$ns" busybox ping -q -c 200 -i 0.005 -W 2 "$addr" 2>/dev/null |
+			sed -n 's|.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p') ;;
+		esac
+		out="$out ${v:--}"
+		[ -n "$dom" ] && epp="$epp $(per_packet "$c0" "$(counters "$dom" "$vif")")"
+	done
+	echo $out $epp
 }
 ratio() { python3 -c "import sys; a, b = sys.argv[1:]; print(round(float(a) / float(b), 2) if b not in ('-', '0') and a != '-' else '-')" "$1" "$2"; }
 
@@ -86,7 +123,6 @@ echo "iperf3 TCP, $DUR s per direction; ping-pong: mean of 200 ICMP echo round t
 for q in 1 2; do show "baseline veth, $q queue(s):" ${result[veth$q]}; done
 
 # ---- the guest --------------------------------------------------------------------
-echo "exits per packet: not measured: the monitor does not count exits yet"
 kernel=$root/images/vmlinuz
 initrd=$root/images/initrd.cpio.gz
 skip() {
@@ -153,7 +189,10 @@ printf '%s\n' '#!/bin/sh' 'export PATH=/sbin:/bin:/usr/sbin:/usr/bin' \
 	'modprobe xen-netfront' \
 	'for i in $(seq 100); do [ -e /sys/class/net/eth0 ] && break; sleep 0.1; done' \
 	'ip link set lo up; ip addr add 10.97.0.2/24 dev eth0; ip link set eth0 up' \
-	'/bin/iperf3 -s -D' 'echo BENCH-READY' 'exec sleep 1000000' >"$tmp/rd/init"
+	'/bin/iperf3 -s >/dev/null 2>&1 &' \
+	'listening() { grep -qs ":1451 [0-9A-F]*:0000 0A" /proc/net/tcp /proc/net/tcp6; }' \
+	'for i in $(seq 300); do listening && break; sleep 0.1; done' \
+	'listening && echo BENCH-READY || echo BENCH-NO-IPERF3-SERVER' 'exec sleep 1000000' >"$tmp/rd/init"
 chmod +x "$tmp/rd/init"
 (cd "$tmp/rd" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$tmp/extra.cpio.gz"
 cat "$initrd" "$tmp/extra.cpio.gz" >"$tmp/bench-initrd.gz"
@@ -166,12 +205,14 @@ for q in 1 2; do
 	inx "$B/bin/xl" create -q "$tmp/guest.cfg" >"$tmp/guest.out" 2>&1 ||
 		skip "xl create of the bench guest failed: $(tail -1 "$tmp/guest.out")"
 	wait_console nbguest BENCH-READY ||
-		skip "the bench guest did not bring its network up with $q queue(s) ($why)"
-	result[guest$q]=$(measure "$nsx" 10.97.0.2 $q)
+		skip "the bench guest did not bring up its network and iperf3 server with $q queue(s) ($why)"
+	domid=$(inx "$B/bin/xl" domid nbguest)
+	result[guest$q]=$(measure "$nsx" 10.97.0.2 $q nbguest "vif$domid.0")
 	inx "$B/bin/xl" destroy nbguest >/dev/null 2>&1
-	show "guest vif, $q queue(s):" ${result[guest$q]}
-	read -r gh gg gr <<<"${result[guest$q]}"
+	read -r gh gg gr eh eg er <<<"${result[guest$q]}"
 	read -r bh bg br <<<"${result[veth$q]}"
-	echo "  guest/baseline: host->guest $(ratio "$gh" "$bh"), guest->host $(ratio "$gg" "$bg")," \
-		"ping-pong latency $(ratio "$gr" "$br") (above 1: slower)"
+	show "guest vif, $q queue(s):" "$gh" "$gg" "$gr"
+	echo "  guest/baseline: host->guest $(ratio "$gh" "$bh") ($eh exits/packet)," \
+		"guest->host $(ratio "$gg" "$bg") ($eg exits/packet)," \
+		"ping-pong latency $(ratio "$gr" "$br") ($er exits/packet; above 1: slower)"
 done

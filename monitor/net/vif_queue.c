@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../backend/grant_access.h"
@@ -41,33 +42,20 @@ static void arm_tap(struct vif_queue *q, bool on)
 		q->tap_armed = on;
 }
 
-static int64_t ts_ns(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
-
-/* Xen's credit check: may a packet of size go now? If not, the timer is
- * set for the next replenishment. */
+/* May a packet of size go now? If not, the timer is set for the next
+ * replenishment. */
 static bool credit_ok(struct vif_queue *q, unsigned int size)
 {
 	struct timespec now;
+	int64_t retry;
 
-	if (!q->credit_usecs)
+	if (!q->credit.bytes)
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (ts_ns(&now) >= ts_ns(&q->credit_next)) {
-		int64_t next = ts_ns(&now) + (int64_t)q->credit_usecs * 1000;
-
-		q->credit_left = q->credit_bytes;
-		q->credit_next = (struct timespec){.tv_sec = next / 1000000000,
-						   .tv_nsec = next % 1000000000};
-	}
-	/* a packet larger than a whole interval's credit goes on a full one */
-	if (size <= q->credit_left || q->credit_left == q->credit_bytes) {
-		q->credit_left = size <= q->credit_left ? q->credit_left - size : 0;
+	if (net_credit_take(&q->credit, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, size, &retry))
 		return true;
-	}
-	struct itimerspec it = {.it_value = q->credit_next};
+	struct itimerspec it = {.it_value = {.tv_sec = retry / 1000000000,
+					     .tv_nsec = retry % 1000000000}};
 	timerfd_settime(q->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
 	return false;
 }
@@ -177,8 +165,8 @@ int vif_queue_start(struct vif_queue *q, struct domain *d, unsigned int id, int 
 
 	*q = (struct vif_queue){.d = d, .id = id, .tap_fd = tap_fd, .kick_fd = -1,
 				.timer_fd = -1, .epoll_fd = -1, .tx_ref = c->tx_ref,
-				.rx_ref = c->rx_ref, .tx_port = c->tx_port, .rx_port = c->rx_port,
-				.credit_bytes = c->rate_bytes, .credit_usecs = c->rate_usecs};
+				.rx_ref = c->rx_ref, .tx_port = c->tx_port, .rx_port = c->rx_port};
+	net_credit_init(&q->credit, c->rate_bytes, c->rate_usecs);
 	st = grant_map(d, c->tx_ref, true, &q->tx_page);
 	if (st != GNTST_okay) {
 		q->tx_page = NULL;

@@ -10,11 +10,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
 
+#include "credit.h"
 #include "netif_ring.h"
 
 struct vif_queue {
@@ -36,10 +36,7 @@ struct vif_queue {
 	size_t rx_len;
 	bool rx_pending, tap_armed;
 
-	/* rate= : bytes per interval, Xen's credit scheduler */
-	uint64_t credit_bytes, credit_left;
-	uint32_t credit_usecs;
-	struct timespec credit_next;
+	struct net_credit credit;	/* rate= */
 };
 
 struct vif_queue_config {

@@ -8,6 +8,10 @@
 #    too; a TCP transfer each way (busybox httpd/wget) arrives intact (md5);
 #  - xl network-detach of vif 1: the guest sees eth1 go; network-attach: a
 #    new interface appears and answers ping;
+#  - a vif on VLAN 10 of a vlan_filtering bridge (bridge=xbrv.10) answers
+#    over VLAN 10 and not untagged (SKIP where the kernel has no bridge VLAN
+#    filtering or 802.1Q); a vif on a bridge named xbrd.5 answers ping;
+#  - a vif with rate=2Mb/s sends 2 MB no faster than its credit allows;
 #  - after destroy no tap, bridge port or xenstore node is left.
 # Exit 0 all passed, 77 cannot run here, else 1.
 set -u
@@ -55,11 +59,25 @@ mkdir -p "$XENO_LOG_DIR"
 
 ip netns add "$ns" || { echo "FAIL cannot create namespace $ns"; exit 1; }
 inns ip link set lo up
-for i in 0 1; do
-	inns ip link add xbr$i type bridge
-	inns ip link set xbr$i up
-	inns ip addr add 10.98.$i.1/24 dev xbr$i
+for br in xbr0 xbr1 xbr4 xbrd.5; do	# xbrd.5: a bridge whose name has a dot
+	inns ip link add $br type bridge
+	inns ip link set $br up
+	inns ip addr add 10.98.$(echo $br | tr -dc 0-9).1/24 dev $br
 done
+# A VLAN-aware bridge, if this kernel has bridge VLAN filtering and 802.1Q:
+# the namespace is on VLAN 10 through xbrv-v10 (10.98.2.1) and untagged,
+# VLAN 1, on xbrv itself (10.98.3.1).
+if vlan_why=$(inns ip link add xbrv type bridge vlan_filtering 1 2>&1 &&
+	inns ip link add link xbrv name xbrv-v10 type vlan id 10 2>&1); then
+	inns ip link set xbrv up
+	inns bridge vlan add dev xbrv vid 10 self
+	inns ip link set xbrv-v10 up
+	inns ip addr add 10.98.2.1/24 dev xbrv-v10
+	inns ip addr add 10.98.3.1/24 dev xbrv
+	vlan_ok=1
+else
+	vlan_ok=
+fi
 ip netns exec "$ns" "$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
 xsd_pid=$!
 for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
@@ -152,6 +170,72 @@ lx_run ip addr add 10.98.1.3/24 dev "${new:-none}" "&&" ip link set "${new:-none
 check $? "the guest configures ${new:-it}"
 ping_guest 10.98.1.3
 check $? "the namespace pings the guest on the attached vif"
+
+# VLAN: bridge=xbrv.10 puts the port on VLAN 10 of xbrv, untagged
+# (scripts/vif-bridge). The guest takes an address of each side; only the
+# VLAN 10 one may answer.
+if [ -n "$vlan_ok" ]; then
+	"$XL" network-attach "$name" bridge=xbrv.10 mac=00:16:3e:98:02:02 >"$tmp/attach" 2>&1
+	check $? "xl network-attach bridge=xbrv.10 ($(cat "$tmp/attach"))"
+	port=$(inns bridge link show 2>/dev/null | sed -n 's/^[0-9]*: \([^:@ ]*\).* master xbrv .*/\1/p')
+	inns bridge vlan show dev "${port:-none}" 2>/dev/null | tr -s ' \t' ' ' >"$tmp/vlan"
+	vids=$(grep -oE '(^| )[0-9]+( |$)' "$tmp/vlan" | tr -d ' ' | tr '\n' ' ')
+	grep -q ' 10 PVID Egress Untagged' "$tmp/vlan" && [ "$vids" = "10 " ]
+	check $? "${port:-no port} is on xbrv in VLAN 10 only, untagged: $(tr '\n' ' ' <"$tmp/vlan")"
+	guest_if 00:16:3e:98:02:02
+	vl=${new_if:-none}
+	lx_run ip addr add 10.98.2.2/24 dev "$vl" "&&" ip addr add 10.98.3.2/24 dev "$vl" "&&" \
+		ip link set "$vl" up
+	check $? "the guest configures $vl"
+	ping_guest 10.98.2.2
+	check $? "the namespace pings the guest across VLAN 10"
+	lx_run ping -c 3 -W 2 10.98.2.1
+	check $? "the guest pings the namespace's VLAN 10 address"
+	inns busybox ping -c 2 -W 1 10.98.3.2 >/dev/null 2>&1
+	[ $? -ne 0 ]
+	check $? "untagged traffic (VLAN 1) does not reach the VLAN 10 port"
+else
+	echo "SKIP VLAN 10 of a vlan_filtering bridge (bridge=xbrv.10): this kernel cannot make one: $(echo $vlan_why)"
+fi
+
+# A bridge whose name has a dot is joined as it is (vif-bridge's other
+# br.VID case).
+"$XL" network-attach "$name" bridge=xbrd.5 mac=00:16:3e:98:05:02 >"$tmp/attach" 2>&1
+check $? "xl network-attach bridge=xbrd.5 ($(cat "$tmp/attach"))"
+inns bridge link show 2>/dev/null | grep -q " master xbrd.5 "
+check $? "the vif is a port of bridge xbrd.5"
+guest_if 00:16:3e:98:05:02
+lx_run ip addr add 10.98.5.2/24 dev "${new_if:-none}" "&&" ip link set "${new_if:-none}" up
+check $? "the guest configures ${new_if:-it}"
+ping_guest 10.98.5.2
+check $? "the namespace pings the guest through bridge xbrd.5"
+
+# rate=: Xen's credit scheme on the guest's transmit side, per queue.
+# 2 Mb/s is 12500 bytes per 50 ms; with 2 queues at most 25000 bytes per
+# interval leave the guest (plus one burst of at most 128 KiB per queue), so
+# 2,000,000 bytes take at least 3.5 s. This is a lower bound that a slow or
+# busy machine cannot break; without the limit the transfer takes a few ms.
+"$XL" network-attach "$name" bridge=xbr4 mac=00:16:3e:98:04:02 rate=2Mb/s >"$tmp/attach" 2>&1
+check $? "xl network-attach rate=2Mb/s ($(cat "$tmp/attach"))"
+for d in $(xenstore-list "/local/domain/0/backend/vif/$id" 2>/dev/null); do
+	[ "$(xenstore-read "/local/domain/0/backend/vif/$id/$d/mac" 2>/dev/null)" = 00:16:3e:98:04:02 ] &&
+		rate=$(xenstore-read "/local/domain/0/backend/vif/$id/$d/rate" 2>/dev/null)
+done
+[ "${rate:-}" = 12500,50000 ]
+check $? "the backend's rate node is 12500,50000 (${rate:-none})"
+guest_if 00:16:3e:98:04:02
+rl=${new_if:-none}
+lx_run ip addr add 10.98.4.2/24 dev "$rl" "&&" ip link set "$rl" up
+check $? "the guest configures $rl"
+lx_run head -c 2000000 /dev/urandom ">/tmp/www/r" "&&" md5sum /tmp/www/r
+want=$(lx_output | cut -d' ' -f1)
+t0=$(date +%s%N)
+got=$(inns busybox wget -q -O - http://10.98.4.2:8080/r 2>/dev/null | md5sum | cut -d' ' -f1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ -n "$want" ] && [ "$got" = "$want" ]
+check $? "2 MB from the guest over the rate-limited vif arrive intact"
+[ $ms -ge 3500 ]
+check $? "rate=2Mb/s holds them back: $ms ms (at least 3500 ms)"
 
 timeout 30 "$XL" destroy "$name"
 check $? "xl destroy"
