@@ -16,6 +16,8 @@
 #   images/kernel-version   <version>
 #   images/config           that kernel's build configuration
 #   images/initrd.cpio.gz   busybox initramfs (scripts/make-initramfs.sh)
+#   images/rootfs.ext4      the same userland as an ext4 root for xvda
+#                           (scripts/make-rootfs.sh; examples/debian-root.cfg)
 set -eu
 
 deps_only=0
@@ -128,7 +130,18 @@ fi
 # Rebuilt when missing or older than what goes into it.
 initrd="$images/initrd.cpio.gz"
 if [ ! -s "$initrd" ] ||
-	[ -n "$(find "$root/guest" "$root/scripts/make-initramfs.sh" "$images/kernel-version" \
-		-newer "$initrd" 2>/dev/null | head -n 1)" ]; then
+	[ -n "$(find "$root/guest" "$root/scripts/make-initramfs.sh" "$root/scripts/guest-tree.sh" \
+		"$images/kernel-version" -newer "$initrd" 2>/dev/null | head -n 1)" ]; then
 	"$root/scripts/make-initramfs.sh"
+fi
+
+# ---- the default guest's ext4 root ----------------------------------------
+# Rebuilt likewise; a rebuild replaces whatever guests wrote to it (what
+# they write makes the image newer than its inputs, so only a change to
+# those rebuilds it).
+rootfs="$images/rootfs.ext4"
+if [ ! -s "$rootfs" ] ||
+	[ -n "$(find "$root/guest" "$root/scripts/make-rootfs.sh" "$root/scripts/guest-tree.sh" \
+		"$images/kernel-version" -newer "$rootfs" 2>/dev/null | head -n 1)" ]; then
+	"$root/scripts/make-rootfs.sh"
 fi
