@@ -4,13 +4,15 @@
 # 4 KiB random read at queue depth 32; with and without persistent grants
 # (the guest's xen_blkfront.feature_persistent), one queue and two
 # (xen_blkfront.max_queues). Prints MB/s or IOPS, guest/host ratios, and
-# guest exits per I/O from the monitor's exit counter (xl list's cpu time
-# is not it: the monitor logs "exits" at destroy).
+# the guest's exits per I/O: `xl exit-stats` before and after each fio job
+# (the guest waits on its console for the host to take them), divided by
+# the job's I/O count from fio (its total_ios: one per fio request, which
+# blkfront may split into several ring requests). The exits are the whole
+# domain's while the job runs, timer and idle exits included.
 #
-# Needs the Debian PV kernel to boot (images/vmlinuz from scripts/setup.sh)
-# and fio on the host (copied with its libraries into the initramfs).
-# Until Linux boots this prints the host figures and says the guest part
-# could not run (exit 77).
+# Needs the Debian PV kernel (images/vmlinuz from scripts/setup.sh) and fio
+# on the host (copied with its libraries into the initramfs). When the
+# guest cannot run this prints the host figures and says why (exit 77).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 B=${XENO_BUILD:-$root/build}
@@ -55,14 +57,15 @@ jobs() {	# filename -> fio job lines for the three workloads
 	JOB
 }
 
-# "name bw_MBps iops" lines from fio's JSON (on a console: after any noise)
+# "name bw_MBps iops ios" lines from fio's JSON (on a console: after any
+# noise); ios is the job's I/O count
 summarize() {
 	python3 -c '
 import json, sys
 text = sys.stdin.read().replace("\r", "")
 for j in json.JSONDecoder().raw_decode(text[text.index("{"):])[0]["jobs"]:
     io = j["read"] if j["read"]["io_bytes"] else j["write"]
-    print(j["jobname"], round(io["bw"] / 1024, 1), round(io["iops"]))'
+    print(j["jobname"], round(io["bw"] / 1024, 1), round(io["iops"]), io["total_ios"])'
 }
 
 echo "host: fio on $img"
@@ -77,7 +80,10 @@ fi
 
 # The bench guest: the stock initramfs (busybox, the frontends) plus an
 # archive with fio and its libraries whose /init replaces the stock one
-# (Linux unpacks both, in order) and runs the jobs on /dev/xvdb.
+# (Linux unpacks both, in order) and runs the jobs on /dev/xvdb one by one.
+# Around each job it waits for a line on its console, so that the host can
+# take the exit count before and after; the job's JSON is printed only
+# after that, so that its console output is not counted.
 initrd=$root/images/initrd.cpio.gz
 mkdir -p "$tmp/rd"/{bin,etc}
 cp "$(command -v fio)" "$tmp/rd/bin/fio"
@@ -89,9 +95,16 @@ cat >"$tmp/rd/init" <<'INIT'
 #!/bin/sh
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
 modprobe xen-blkfront
 for i in $(seq 100); do [ -b /dev/xvdb ] && break; sleep 0.1; done
-echo BENCH-BEGIN; fio --output-format=json /etc/bench.fio; echo BENCH-END
+for job in seqread seqwrite randread; do
+	echo "BENCH-READY-$job"; read -r _
+	fio --output-format=json --output=/tmp/$job.json --section=$job /etc/bench.fio
+	echo "BENCH-RAN-$job"; read -r _
+	echo "BENCH-JSON-$job"; cat /tmp/$job.json; echo "BENCH-JSON-END-$job"
+done
+echo BENCH-END
 poweroff -f
 INIT
 chmod +x "$tmp/rd/init"
@@ -106,6 +119,20 @@ mkdir -p "$XENO_LOG_DIR"
 xsd_pid=$!
 for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
 
+# The console: xl create -c with its input from a fifo (lx_wait, lx_type).
+XL=$B/bin/xl
+export LX_TMP=$tmp
+# shellcheck source=tests/integration/lib/linux_console.bash
+. "$root/tests/integration/lib/linux_console.bash"
+exits() { "$XL" exit-stats blkbench | sed -n 's/^exits: \([0-9]*\) in all.*/\1/p'; }
+not_run() {	# SETTING WHY
+	echo "guest ($1): not run: $2"
+	tr -d '\r' <"$LX_CONSOLE" | tail -n 3
+	lx_close
+	exit 77
+}
+
+persistent="" queues=""
 for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 queues=2"; do
 	eval "$setting"
 	cat >"$tmp/g.cfg" <<-CFG
@@ -118,20 +145,36 @@ for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 que
 	disk=["$tmp/root-unused.img,raw,xvda,ro", "$img,raw,xvdb,rw"]
 	CFG
 	truncate -s 1M "$tmp/root-unused.img"
-	timeout 600 "$B/bin/xl" create -F -c "$tmp/g.cfg" </dev/null >"$tmp/out" 2>&1
-	if ! grep -q BENCH-END "$tmp/out"; then
-		echo "guest ($setting): not run: the guest did not finish (Linux does not boot yet?)"
-		tail -3 "$tmp/out"
-		exit 77
-	fi
-	if ! sed -n '/BENCH-BEGIN/,/BENCH-END/p' "$tmp/out" | sed '1d;$d' | summarize >"$tmp/guest.txt"; then
-		echo "guest ($setting): fio's output could not be read:"; sed -n '/BENCH-BEGIN/,+30p' "$tmp/out" | tr -d '\r'
-		exit 1
-	fi
-	exits=$(grep -o 'exits [0-9]*' "$XENO_LOG_DIR/monitor-blkbench.log" | tail -1)
-	echo "guest ($setting), ${exits:-exit count not logged}:"
-	join "$tmp/guest.txt" "$tmp/host.txt" | while read -r name gbw giops hbw hiops; do
-		echo "  $name: guest $gbw MB/s ($giops IOPS), host $hbw MB/s, ratio" \
-			"$(python3 -c "print(round($gbw / $hbw, 2) if $hbw else 0)")"
+	lx_attach "$XL" create -F -c "$tmp/g.cfg"
+	: >"$tmp/guest.txt"
+	for job in seqread seqwrite randread; do
+		lx_wait "^BENCH-READY-$job" 240 || not_run "$setting" "the guest did not get to $job"
+		before=$(exits)
+		lx_type go
+		lx_wait "^BENCH-RAN-$job" $((RUNTIME + 120)) || not_run "$setting" "$job did not end"
+		after=$(exits)
+		lx_type go
+		lx_wait "^BENCH-JSON-END-$job" 60 || not_run "$setting" "no output from $job"
+		if ! tr -d '\r' <"$LX_CONSOLE" | sed -n "/^BENCH-JSON-$job\$/,/^BENCH-JSON-END-$job/p" |
+			sed '1d;$d' | summarize >"$tmp/job.txt"; then
+			echo "guest ($setting): fio's output for $job could not be read:"
+			tr -d '\r' <"$LX_CONSOLE" | sed -n "/^BENCH-JSON-$job/,+30p"
+			exit 1
+		fi
+		if [ -z "$before" ] || [ -z "$after" ]; then
+			echo "guest ($setting): xl exit-stats gave no count"
+			exit 1
+		fi
+		echo "$(cat "$tmp/job.txt") $((after - before))" >>"$tmp/guest.txt"
 	done
+	lx_wait '^BENCH-END' 60
+	lx_close
+	echo "guest ($setting):"
+	sort "$tmp/guest.txt" | join - <(sort "$tmp/host.txt") |
+		while read -r name gbw giops gios gexits hbw _ _; do
+			echo "  $name: guest $gbw MB/s ($giops IOPS), host $hbw MB/s, ratio" \
+				"$(python3 -c "print(round($gbw / $hbw, 2) if $hbw else 0)")," \
+				"exits/IO $(python3 -c "print(round($gexits / $gios, 1) if $gios else 0)")" \
+				"($gexits exits, $gios I/Os)"
+		done
 done
