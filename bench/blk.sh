@@ -100,7 +100,7 @@ modprobe xen-blkfront
 for i in $(seq 100); do [ -b /dev/xvdb ] && break; sleep 0.1; done
 for job in seqread seqwrite randread; do
 	echo "BENCH-READY-$job"; read -r _
-	fio --output-format=json --output=/tmp/$job.json --section=$job /etc/bench.fio
+	fio --eta=never --output-format=json --output=/tmp/$job.json --section=$job /etc/bench.fio
 	echo "BENCH-RAN-$job"; read -r _
 	echo "BENCH-JSON-$job"; cat /tmp/$job.json; echo "BENCH-JSON-END-$job"
 done
@@ -124,10 +124,21 @@ XL=$B/bin/xl
 export LX_TMP=$tmp
 # shellcheck source=tests/integration/lib/linux_console.bash
 . "$root/tests/integration/lib/linux_console.bash"
-exits() { "$XL" exit-stats blkbench | sed -n 's/^exits: \([0-9]*\) in all.*/\1/p'; }
+# The domain's exit counts by cause into FILE; prints the total.
+exits() { "$XL" exit-stats blkbench >"$1" && sed -n 's/^exits: \([0-9]*\) in all.*/\1/p' "$1"; }
+# The three causes that grew most from BEFORE to AFTER, per I/O.
+top_causes() {	# BEFORE AFTER IOS
+	awk -v ios="$3" '
+		$1 != "exits:" || $2 !~ /^[0-9]+$/ || $3 == "in" { next }
+		{ what = $0; sub(/^exits: +[0-9]+ /, "", what) }
+		FNR == NR { was[what] = $2; next }
+		$2 > was[what] { printf "%d\t%.1f %s\n", $2 - was[what], (ios ? ($2 - was[what]) / ios : 0), what }' \
+		"$1" "$2" | sort -rn | head -n 3 | cut -f2 | awk '{ printf "%s%s", (NR > 1 ? "; " : ""), $0 }'
+}
 not_run() {	# SETTING WHY
 	echo "guest ($1): not run: $2"
 	tr -d '\r' <"$LX_CONSOLE" | tail -n 3
+	timeout 10 "$XL" destroy blkbench >/dev/null 2>&1
 	lx_close
 	exit 77
 }
@@ -147,12 +158,13 @@ for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 que
 	truncate -s 1M "$tmp/root-unused.img"
 	lx_attach "$XL" create -F -c "$tmp/g.cfg"
 	: >"$tmp/guest.txt"
+	: >"$tmp/causes.txt"
 	for job in seqread seqwrite randread; do
 		lx_wait "^BENCH-READY-$job" 240 || not_run "$setting" "the guest did not get to $job"
-		before=$(exits)
+		before=$(exits "$tmp/before.txt")
 		lx_type go
 		lx_wait "^BENCH-RAN-$job" $((RUNTIME + 120)) || not_run "$setting" "$job did not end"
-		after=$(exits)
+		after=$(exits "$tmp/after.txt")
 		lx_type go
 		lx_wait "^BENCH-JSON-END-$job" 60 || not_run "$setting" "no output from $job"
 		if ! tr -d '\r' <"$LX_CONSOLE" | sed -n "/^BENCH-JSON-$job\$/,/^BENCH-JSON-END-$job/p" |
@@ -166,6 +178,8 @@ for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 que
 			exit 1
 		fi
 		echo "$(cat "$tmp/job.txt") $((after - before))" >>"$tmp/guest.txt"
+		echo "$job $(top_causes "$tmp/before.txt" "$tmp/after.txt" \
+			"$(cut -d' ' -f4 "$tmp/job.txt")")" >>"$tmp/causes.txt"
 	done
 	lx_wait '^BENCH-END' 60
 	lx_close
@@ -176,5 +190,6 @@ for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 que
 				"$(python3 -c "print(round($gbw / $hbw, 2) if $hbw else 0)")," \
 				"exits/IO $(python3 -c "print(round($gexits / $gios, 1) if $gios else 0)")" \
 				"($gexits exits, $gios I/Os)"
+			echo "    most exits per I/O: $(sed -n "s/^$name //p" "$tmp/causes.txt")"
 		done
 done
