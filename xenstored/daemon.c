@@ -206,6 +206,17 @@ static const char *default_log(char *buf, size_t cap)
 	return buf;
 }
 
+/* The poll timeout that also wakes us at deadline (0: none), given timeout. */
+static int until(uint64_t deadline, uint64_t now, int timeout)
+{
+	int t;
+
+	if (!deadline)
+		return timeout;
+	t = deadline > now ? (int)(deadline - now) : 0;
+	return timeout < 0 || t < timeout ? t : timeout;
+}
+
 static int serve(struct xsd *x)
 {
 	while (!stopping) {
@@ -213,10 +224,11 @@ static int serve(struct xsd *x)
 
 		if (!list_empty(&x->ready)) {
 			timeout = 0;
-		} else if (x->reattach_deadline) {
+		} else {
 			uint64_t now = xsd_clock_ms();
 
-			timeout = x->reattach_deadline > now ? (int)(x->reattach_deadline - now) : 0;
+			timeout = until(x->reattach_deadline, now, timeout);
+			timeout = until(x->ring_recheck_ms, now, timeout);
 		}
 		ret = loop_wait(x->loop, timeout);
 		if (ret < 0) {

@@ -32,6 +32,9 @@ static uint32_t load(const volatile uint32_t *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+/* How soon a ring that had input is looked at again, input or not. */
+#define RING_RECHECK_MS 2
+
 static void store(volatile uint32_t *p, uint32_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
@@ -88,6 +91,11 @@ static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 	 * would never be announced (x86 lets a load pass an earlier store). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->notify = true;
+	/* Linux's xb_write has no full barrier between publishing req_prod
+	 * and reading req_cons, so the same race can still lose its
+	 * notification from its side: look again shortly after any input. */
+	if (!c->x->ring_recheck_ms)
+		c->x->ring_recheck_ms = c->x->now_ms + RING_RECHECK_MS;
 	return (ssize_t)n;
 }
 

@@ -83,6 +83,15 @@ void xsd_run_pending(struct xsd *x)
 		x->reattach_deadline = 0;
 		domain_expire_restored(x);
 	}
+	if (x->ring_recheck_ms && x->now_ms >= x->ring_recheck_ms) {
+		x->ring_recheck_ms = 0;
+		for (struct list *pos = x->conns.next; pos != &x->conns; pos = pos->next) {
+			struct conn *c = list_entry(pos, struct conn, link);
+
+			if (c->dom)
+				conn_mark_ready(c);
+		}
+	}
 	list_init(&again);
 	while (!list_empty(&x->ready)) {
 		struct conn *c = first(&x->ready, offsetof(struct conn, ready_link));

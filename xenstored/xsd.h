@@ -55,6 +55,7 @@ struct xsd {
 
 	uint64_t now_ms;	     /* refreshed once per loop turn */
 	uint64_t reattach_deadline; /* restored domains not introduced by then are released */
+	uint64_t ring_recheck_ms;   /* look at every ring again then (0: no need) */
 	unsigned reattach_timeout_s;
 
 	/* Scratch space for a request's payload (plus a nul) and its reply. */

@@ -8,6 +8,7 @@
 #include "test_xenstored_harness.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -303,6 +304,42 @@ static void test_header_then_body_as_linux_writes(void **state)
 	buf_free(&in);
 }
 
+/*
+ * The store-buffering race seen from Linux's side: it publishes a request
+ * while the store is still reading the previous one, reads a stale req_cons
+ * (it has no full barrier there) and so does not notify, while the store's
+ * last look at req_prod came just before the publication. The store must
+ * find the request on its own shortly after.
+ */
+static void test_unannounced_request_after_activity(void **state)
+{
+	struct env *e = *state;
+	struct xsd_sockmsg hdr = {.type = XS_READ, .req_id = 91, .len = 2};
+	struct buf in = {0};
+	struct xsd_sockmsg r;
+	struct timespec pause = {.tv_nsec = 5 * 1000 * 1000};
+
+	assert_int_equal(introduce(e, e->monitor, &e->g, RING_MFN, e->g.memfd, e->g.to_store,
+				   e->g.to_guest),
+			 0);
+	assert_int_equal(guest_write(e, &e->g, "k", "v1"), 0);
+	guest_take(&e->g, &in);
+	buf_free(&in);
+	/* published, never notified */
+	assert_int_equal(guest_put(&e->g, (const char *)&hdr, sizeof(hdr)), sizeof(hdr));
+	assert_int_equal(guest_put(&e->g, "k", 2), 2);
+	nanosleep(&pause, NULL);
+	xsd_run_pending(&e->x);
+	guest_take(&e->g, &in);
+	assert_true(in.len >= sizeof(r));
+	memcpy(&r, in.p, sizeof(r));
+	assert_int_equal(r.req_id, 91);
+	assert_int_equal(r.type, XS_READ);
+	assert_int_equal(r.len, 2);
+	assert_memory_equal(in.p + sizeof(r), "v1", 2);
+	buf_free(&in);
+}
+
 static void test_messages_larger_than_ring(void **state)
 {
 	struct env *e = *state;
@@ -531,6 +568,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_introduce_and_talk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_then_body_as_linux_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unannounced_request_after_activity, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_messages_larger_than_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraparound_after_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
