@@ -112,12 +112,10 @@ chmod +x "$tmp/rd/init"
 cat "$initrd" "$tmp/extra.gz" >"$tmp/initrd.gz"
 
 # The guest's own store and run/log folders, inside $tmp.
-export XENO_RUN_DIR=$tmp/run XENO_LOG_DIR=$tmp/log XENSTORED_PATH=$tmp/xenstored.sock
-export XENO_STATE_DIR=$tmp/state
-mkdir -p "$XENO_LOG_DIR"
-"$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
-xsd_pid=$!
-for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
+# shellcheck source=tests/integration/lib/host.bash
+. "$root/tests/integration/lib/host.bash"
+store_env "$tmp"
+store_start
 
 # The console: xl create -c with its input from a fifo (lx_wait, lx_type).
 XL=$B/bin/xl

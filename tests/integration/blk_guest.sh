@@ -13,10 +13,9 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 B=${XENO_BUILD:-$root/build}
 XL=$B/bin/xl
-for bin in "$XL" "$B/bin/xeno-monitor" "$B/bin/xenstored"; do
-	[ -x "$bin" ] || { echo "FAIL no $bin"; exit 1; }
-done
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: /dev/kvm is not usable"; exit 77; }
+# shellcheck source=lib/host.bash
+. "$root/tests/integration/lib/host.bash"
+need_host
 for g in blkfront blk_hostile console; do
 	[ -f "$root/build/guests/$g" ] || { echo "SKIP: build/guests/$g not built (make guests)"; exit 77; }
 done

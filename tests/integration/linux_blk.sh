@@ -16,16 +16,10 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 B=${XENO_BUILD:-$root/build}
 XL=$B/bin/xl
-for bin in "$XL" "$B/bin/xeno-monitor" "$B/bin/xenstored"; do
-	[ -x "$bin" ] || { echo "FAIL no $bin"; exit 1; }
-done
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: /dev/kvm is not usable"; exit 77; }
-for f in vmlinuz initrd.cpio.gz; do
-	[ -s "$root/images/$f" ] || { echo "SKIP: no images/$f (scripts/setup.sh builds it)"; exit 77; }
-done
-for t in mke2fs e2fsck debugfs md5sum cpio; do
-	command -v $t >/dev/null || { echo "SKIP: $t is missing (scripts/setup.sh)"; exit 77; }
-done
+# shellcheck source=lib/host.bash
+. "$root/tests/integration/lib/host.bash"
+need_host vmlinuz initrd.cpio.gz
+need_tools mke2fs e2fsck debugfs md5sum cpio
 zcat "$root/images/initrd.cpio.gz" | cpio -t 2>/dev/null | grep -q '/ext4\.ko' ||
 	{ echo "SKIP: images/initrd.cpio.gz has no ext4 module: an older image (rerun scripts/setup.sh)"; exit 77; }
 
@@ -42,13 +36,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export XENO_RUN_DIR=$tmp/run XENO_LOG_DIR=$tmp/log XENSTORED_PATH=$tmp/xenstored.sock
-export XENO_STATE_DIR=$tmp/state
-mkdir -p "$XENO_LOG_DIR"
-"$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
-xsd_pid=$!
-for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
-[ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
+store_env "$tmp"
+store_start
 # shellcheck source=lib/checks.bash
 . "$root/tests/integration/lib/checks.bash"
 

@@ -17,18 +17,12 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 B=${XENO_BUILD:-$root/build}
-for bin in "$B/bin/xl" "$B/bin/xeno-monitor" "$B/bin/xenstored"; do
-	[ -x "$bin" ] || { echo "FAIL no $bin"; exit 1; }
-done
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: /dev/kvm is not usable"; exit 77; }
-for f in vmlinuz initrd.cpio.gz; do
-	[ -s "$root/images/$f" ] || { echo "SKIP: no images/$f (scripts/setup.sh builds it)"; exit 77; }
-done
+# shellcheck source=lib/host.bash
+. "$root/tests/integration/lib/host.bash"
+need_host vmlinuz initrd.cpio.gz
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces and taps"; exit 77; }
 [ -c /dev/net/tun ] || { echo "SKIP: /dev/net/tun is missing"; exit 77; }
-for t in ip bridge busybox xenstore-read xenstore-ls md5sum; do
-	command -v $t >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
-done
+need_tools ip bridge busybox xenstore-read xenstore-ls md5sum
 
 LX_TMP=$(mktemp -d /tmp/xeno-lxnet.XXXXXX)
 tmp=$LX_TMP
@@ -51,9 +45,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export XENO_RUN_DIR=$tmp/run XENO_LOG_DIR=$tmp/log XENSTORED_PATH=$tmp/xenstored.sock
-export XENO_STATE_DIR=$tmp/state
-mkdir -p "$XENO_LOG_DIR"
+store_env "$tmp"
 # shellcheck source=lib/checks.bash
 . "$root/tests/integration/lib/checks.bash"
 
@@ -78,10 +70,7 @@ if vlan_why=$(inns ip link add xbrv type bridge vlan_filtering 1 2>&1 &&
 else
 	vlan_ok=
 fi
-ip netns exec "$ns" "$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
-xsd_pid=$!
-for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
-[ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
+store_start ip netns exec "$ns"
 
 cat >"$tmp/g.cfg" <<CFG
 name = "$name"

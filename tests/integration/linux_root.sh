@@ -17,16 +17,10 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 B=${XENO_BUILD:-$root/build}
 XL=$B/bin/xl
-for bin in "$XL" "$B/bin/xeno-monitor" "$B/bin/xenstored"; do
-	[ -x "$bin" ] || { echo "FAIL no $bin"; exit 1; }
-done
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: /dev/kvm is not usable"; exit 77; }
-for f in vmlinuz initrd.cpio.gz rootfs.ext4; do
-	[ -s "$root/images/$f" ] || { echo "SKIP: no images/$f (scripts/setup.sh builds it)"; exit 77; }
-done
-for t in e2fsck debugfs md5sum; do
-	command -v $t >/dev/null || { echo "SKIP: $t is missing (scripts/setup.sh)"; exit 77; }
-done
+# shellcheck source=lib/host.bash
+. "$root/tests/integration/lib/host.bash"
+need_host vmlinuz initrd.cpio.gz rootfs.ext4
+need_tools e2fsck debugfs md5sum
 
 LX_TMP=$(mktemp -d /tmp/xeno-lxroot.XXXXXX)
 tmp=$LX_TMP
@@ -41,13 +35,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export XENO_RUN_DIR=$tmp/run XENO_LOG_DIR=$tmp/log XENSTORED_PATH=$tmp/xenstored.sock
-export XENO_STATE_DIR=$tmp/state
-mkdir -p "$XENO_LOG_DIR"
-"$B/bin/xenstored" --no-fork --no-persist >"$XENO_LOG_DIR/xenstored.log" 2>&1 &
-xsd_pid=$!
-for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
-[ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
+store_env "$tmp"
+store_start
 # shellcheck source=lib/checks.bash
 . "$root/tests/integration/lib/checks.bash"
 
