@@ -1,6 +1,6 @@
 #!/bin/bash
 # Null hypercall round trip, side by side in one run and one guest:
-#   bare exit      an `out` the monitor ignores: KVM_RUN out and back in
+#   bare exit      a doorbell store the monitor ignores: KVM_RUN out and back in
 #   hypercall page xen_version through the page's `out` slot (XTF, mini-OS)
 #   syscall        xen_version through `syscall` (the Linux kernel's path)
 #   mmu_update     one page-table entry through `syscall` (Linux's set_pte)
@@ -29,7 +29,7 @@ eval "$(echo "$line" | tr ' ' '\n' | grep '=')"
 us() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "null hypercall round trips ($rounds each, timed by the guest):"
-printf '  %-32s %8s us  %s\n' "bare exit (out, ignored)" "$(us "$exit_ns")" "1.00x"
+printf '  %-32s %8s us  %s\n' "bare exit (doorbell, ignored)" "$(us "$exit_ns")" "1.00x"
 printf '  %-32s %8s us  %sx\n' "xen_version via hypercall page" "$(us "$page_ns")" "$(ratio "$page_ns" "$exit_ns")"
 printf '  %-32s %8s us  %sx\n' "xen_version via syscall" "$(us "$syscall_ns")" "$(ratio "$syscall_ns" "$exit_ns")"
 printf '  %-32s %8s us  %sx\n' "one-entry mmu_update via syscall" "$(us "$mmu_ns")" "$(ratio "$mmu_ns" "$exit_ns")"

@@ -23,12 +23,13 @@
 #define PAGE_SIZE 4096ULL
 #define PAGE_SHIFT 12
 
-/* Ports of the exits that guest code raises (see docs/monitor.md). */
-#define PORT_SYSCALL 0xf0	/* the LSTAR stub: a `syscall` happened */
-#define PORT_HYPERCALL 0xf1	/* a slot of the hypercall page */
-#define PORT_STORES_DONE 0xf2	/* the page-table store stub returned to the monitor */
-#define PORT_NOP 0xf3		/* a bare exit and nothing else (benchmarks) */
-#define PORT_EXCEPTION 0x80	/* 0x80 + vector: an exception stub (CPL0) */
+/* Offsets in the doorbell page of the exits that our stubs raise with a
+ * one-byte store there (see docs/monitor.md). */
+#define DOORBELL_SYSCALL 0xf0	/* the LSTAR stub: a `syscall` happened */
+#define DOORBELL_HYPERCALL 0xf1	/* a slot of the hypercall page */
+#define DOORBELL_STORES_DONE 0xf2	/* the page-table store stub returned to the monitor */
+#define DOORBELL_NOP 0xf3	/* a bare exit and nothing else (benchmarks) */
+#define DOORBELL_EXCEPTION 0x80	/* 0x80 + vector: an exception stub (CPL0) */
 
 /* The guest's general registers, saved at every exit. */
 struct vcpu_regs {

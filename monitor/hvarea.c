@@ -99,28 +99,31 @@ static const uint8_t store_stub[HV_STORE_STUB_LEN] = {
 	0x48, 0xcf,		/* iretq */
 };
 
+uint8_t *hv_doorbell_insn(uint8_t *p, uint8_t off)
+{
+	uint64_t va = HV_AREA_VA + HV_DOORBELL_OFF + off;
+
+	*p++ = 0xa2;	/* movabs %al,va */
+	memcpy(p, &va, 8);
+	return p + 8;
+}
+
+/* Ring the doorbell, then ud2: the monitor never resumes past it. */
+static void doorbell_stub(uint8_t *p, uint8_t off)
+{
+	p = hv_doorbell_insn(p, off);
+	p[0] = 0x0f;
+	p[1] = 0x0b;
+}
+
 static void fill_stubs(uint8_t *stubs, uint8_t *syscall_stub)
 {
-	/* exception v: out %al, $(0x80 + v); ud2 — the monitor never resumes it */
-	for (unsigned int v = 0; v < 32; v++) {
-		uint8_t *p = stubs + v * 8;
-		p[0] = 0xe6;
-		p[1] = (uint8_t)(PORT_EXCEPTION + v);
-		p[2] = 0x0f;
-		p[3] = 0x0b;
-	}
-	/* LSTAR: out %al, $PORT_SYSCALL; ud2 */
-	syscall_stub[0] = 0xe6;
-	syscall_stub[1] = PORT_SYSCALL;
-	syscall_stub[2] = 0x0f;
-	syscall_stub[3] = 0x0b;
+	for (unsigned int v = 0; v < 32; v++)
+		doorbell_stub(stubs + v * HV_EXC_STUB_SIZE, (uint8_t)(DOORBELL_EXCEPTION + v));
+	doorbell_stub(syscall_stub, DOORBELL_SYSCALL);
 	memcpy(stubs + (HV_STORE_STUB_OFF - HV_STUBS_OFF), store_stub, sizeof(store_stub));
 	/* where the store stub returns when the monitor waits for it */
-	uint8_t *done = syscall_stub + (HV_STORES_DONE_OFF - HV_SYSCALL_OFF);
-	done[0] = 0xe6;
-	done[1] = PORT_STORES_DONE;
-	done[2] = 0x0f;
-	done[3] = 0x0b;
+	doorbell_stub(syscall_stub + (HV_STORES_DONE_OFF - HV_SYSCALL_OFF), DOORBELL_STORES_DONE);
 }
 
 int hvarea_init(struct domain *d, struct hvarea *a)
@@ -159,6 +162,7 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 #undef ALLOC
 	if (next > top || n_dm_l2 > 512)
 		return -1;
+	a->doorbell_pfn = top;
 	d->shared_info_pfn = a->shared_info_pfn;
 	d->shared_info = (struct shared_info *)frame(d, a->shared_info_pfn);
 
@@ -181,12 +185,14 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 	sl1[HV_IDT_OFF >> 12] = (a->idt_pfn << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_NX;
 	sl1[HV_STUBS_OFF >> 12] = (a->stubs_pfn << PAGE_SHIFT) | PTE_P | PTE_A;
 	sl1[HV_SYSCALL_OFF >> 12] = (a->syscall_pfn << PAGE_SHIFT) | PTE_P | PTE_US | PTE_A;
+	sl1[HV_DOORBELL_OFF >> 12] = (a->doorbell_pfn << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_US |
+				     PTE_A | PTE_D | PTE_NX;
 	fill_stubs((uint8_t *)frame(d, a->stubs_pfn), (uint8_t *)frame(d, a->syscall_pfn));
 
 	/* IDT: exceptions to the CPL0 stubs; #BP and #OF reachable from CPL3. */
 	uint64_t *idt = frame(d, a->idt_pfn);
 	for (unsigned int v = 0; v < 32; v++) {
-		uint64_t stub = HV_AREA_VA + HV_STUBS_OFF + v * 8;
+		uint64_t stub = HV_AREA_VA + HV_STUBS_OFF + v * HV_EXC_STUB_SIZE;
 		uint64_t dpl = (v == 3 || v == 4) ? 3 : 0;
 		idt[2 * v] = (stub & 0xffff) | ((uint64_t)HV_CS0 << 16) |
 			     ((0x8eULL | (dpl << 5)) << 40) | (((stub >> 16) & 0xffff) << 48);
@@ -220,17 +226,14 @@ int hvarea_init(struct domain *d, struct hvarea *a)
 				(((lim >> 16) & 0xf) << 48) | (((tss >> 24) & 0xff) << 56));
 		gdt_set(gdt, HV_TSS_SEL + 8, tss >> 32);
 
-		/* TSS: RSP0 on our stack; the I/O bitmap opens only our two ports. */
+		/* TSS: RSP0 on our stack; an I/O bitmap that opens no port, so
+		 * every guest `in`/`out` traps to the monitor's emulation. */
 		uint8_t *t = (uint8_t *)frame(d, a->vcpu[i].tss_pfn);
 		uint64_t rsp0 = win + HV_STACK_TOP;
 		memcpy(t + 4, &rsp0, 8);
 		uint16_t iomap = 0x68;
 		memcpy(t + 0x66, &iomap, 2);
 		memset(t + 0x68, 0xff, 8192 + 1);
-		t[0x68 + PORT_SYSCALL / 8] &= ~(1 << (PORT_SYSCALL % 8));
-		t[0x68 + PORT_HYPERCALL / 8] &= ~(1 << (PORT_HYPERCALL % 8));
-		t[0x68 + PORT_STORES_DONE / 8] &= ~(1 << (PORT_STORES_DONE % 8));
-		t[0x68 + PORT_NOP / 8] &= ~(1 << (PORT_NOP % 8));
 	}
 
 	/* The direct map of all guest-physical memory, writable in 2 MiB

@@ -6,9 +6,9 @@
  *             is a reserved-bit #PF), so the M2P cannot sit at Xen's
  *             default MACH2PHYS_VIRT_START; XENMEM_machphys_mapping tells
  *             guests where it is instead, as Xen's ABI allows
- *   slot 257  HV_AREA_VA: IDT, exception stubs, syscall stub, and per vCPU a
- *             2 MiB window: GDT (16 pages: 14 guest frames + Xen's reserved
- *             two), TSS with its I/O bitmap, the CPL0 stack
+ *   slot 257  HV_AREA_VA: IDT, exception stubs, syscall stub, the doorbell
+ *             page, and per vCPU a 2 MiB window: GDT (16 pages: 14 guest
+ *             frames + Xen's reserved two), TSS, the CPL0 stack
  *   slot 258  HV_M2P_VA: the M2P, read-only to the guest
  *   slot 259  HV_DIRECTMAP_VA: all guest-physical memory, writable and
  *             supervisor-only, for the CPL0 store stub (PLATFORM.md:
@@ -30,17 +30,23 @@
 
 /* Offsets inside the shared 2 MiB window at HV_AREA_VA. */
 #define HV_IDT_OFF 0x0000
-#define HV_STUBS_OFF 0x1000	/* exception stubs, 8 bytes per vector, CPL0 */
+#define HV_STUBS_OFF 0x1000	/* exception stubs, CPL0 */
+#define HV_EXC_STUB_SIZE 16	/* bytes per vector */
 #define HV_STORE_STUB_OFF 0x1800	/* the page-table store stub, CPL0 */
 #define HV_STORE_STUB_LEN 13
 #define HV_SYSCALL_OFF 0x2000	/* LSTAR target, user-executable */
-#define HV_STORES_DONE_OFF 0x2010	/* `out` to PORT_STORES_DONE, user-executable */
+#define HV_STORES_DONE_OFF 0x2010	/* rings DOORBELL_STORES_DONE, user-executable */
+/* A page mapped to a guest-physical frame outside every KVM memory slot:
+ * a one-byte store there is an MMIO exit, which KVM has completed by the
+ * time it returns (an `out` needs one more KVM_RUN to be finished). */
+#define HV_DOORBELL_OFF 0x3000
+#define HV_DOORBELL_INSN_LEN 9	/* movabs %al,addr64 */
 /* Offsets inside a vCPU window. */
 #define HV_GDT_OFF 0x00000	/* 16 pages */
 #define HV_TSS_OFF 0x10000	/* 3 pages: TSS + I/O bitmap */
 #define HV_STACK_OFF 0x13000	/* 2 pages of CPL0 stack; RSP0 at +0x15000 */
 #define HV_STACK_TOP 0x15000
-#define HV_TSS_LIMIT (0x68 + 8192)
+#define HV_TSS_LIMIT (0x68 + 8192)	/* an I/O bitmap that opens no port */
 
 /* GDT selectors of Xen's reserved page that we use at CPL0. */
 #define HV_CS0 0xe008
@@ -56,6 +62,7 @@ struct hvarea {
 	uint64_t shared_info_pfn;
 	uint64_t grant_pfn;		/* HV_NR_GRANT_FRAMES frames */
 	uint64_t idt_pfn, stubs_pfn, syscall_pfn;
+	uint64_t doorbell_pfn;		/* just past the area: no memory there */
 	uint64_t shared_l1_pfn;
 	struct {
 		uint64_t l1_pfn;	/* maps the vCPU window */
@@ -75,6 +82,8 @@ int hvarea_init(struct domain *d, struct hvarea *a);
 bool hvarea_guest_may_map(const struct domain *d, uint64_t mfn, bool writable);
 /* gpa of the L1 entry that maps page `idx` (0..15) of v's GDT window. */
 uint64_t hvarea_gdt_pte_gpa(const struct domain *d, unsigned int vcpu, unsigned int idx);
+/* Write at p the store that rings doorbell offset `off`; returns the end. */
+uint8_t *hv_doorbell_insn(uint8_t *p, uint8_t off);
 /* Host pointer to a range of a CPL0 stack in the slot-257 area, or NULL. */
 void *hvarea_ptr(struct domain *d, uint64_t hv_va, uint64_t len);
 

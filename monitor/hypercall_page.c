@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "hvarea.h"
 
 void hypercall_page_fill(uint8_t *page)
 {
@@ -20,8 +21,7 @@ void hypercall_page_fill(uint8_t *page)
 		*p++ = 0xb8;			/* mov $i,%eax */
 		memcpy(p, &i, 4);
 		p += 4;
-		*p++ = 0xe6;			/* out %al,$PORT_HYPERCALL */
-		*p++ = PORT_HYPERCALL;
+		p = hv_doorbell_insn(p, DOORBELL_HYPERCALL);
 		if (i == __HYPERVISOR_iret) {
 			*p++ = 0x0f;		/* ud2 */
 			*p++ = 0x0b;

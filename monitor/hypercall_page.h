@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 /*
- * Fill one 4 KiB page: slot i (32 bytes each) is `mov $i,%eax; out
- * %al,$PORT_HYPERCALL; ret`, where Xen's slot has `syscall`; the iret slot
+ * Fill one 4 KiB page: slot i (32 bytes each) is `mov $i,%eax`, the store
+ * that rings DOORBELL_HYPERCALL, `ret`, where Xen's slot has `syscall`; the iret slot
  * first pushes rcx, r11 and rax as Xen's does and never returns. The rest
  * is int3.
  */

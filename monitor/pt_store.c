@@ -142,12 +142,12 @@ int pt_flush(struct vcpu *v)
 		if (kvm_vcpu_run(v->kvm, &e) < 0)
 			break;
 	}
-	if (e.kind != KEXIT_IO || e.port != PORT_STORES_DONE) {
+	if (e.kind != KEXIT_DOORBELL || e.doorbell != DOORBELL_STORES_DONE) {
 		struct vcpu_sregs s = { 0 };
 		kvm_vcpu_get_regs(v->kvm, &r);
 		kvm_vcpu_get_sregs(v->kvm, &s);
-		domain_crash(v->d, "page-table store stub failed (exit %u port %#x at %#llx, cr2 %#llx)",
-			     e.raw_reason, e.port, (unsigned long long)r.rip,
+		domain_crash(v->d, "page-table store stub failed (exit %u doorbell %#x at %#llx, cr2 %#llx)",
+			     e.raw_reason, e.doorbell, (unsigned long long)r.rip,
 			     (unsigned long long)s.cr2);
 		return -1;
 	}

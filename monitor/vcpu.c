@@ -152,7 +152,7 @@ static void handle_syscall_exit(struct vcpu *v)
 	/* A hypercall made with `syscall`: it returns to rcx with flags r11. */
 	uint64_t ret_rip = r->rcx, ret_flags = r->r11;
 	do_hypercall(v);
-	if (r->rip == HV_AREA_VA + HV_SYSCALL_OFF + 2) {
+	if (r->rip == HV_AREA_VA + HV_SYSCALL_OFF + HV_DOORBELL_INSN_LEN) {
 		/* not redirected by the hypercall (iret does) */
 		r->rip = ret_rip;
 		r->rflags = (ret_flags & ~0x3000ULL) | 0x200;
@@ -230,6 +230,33 @@ static void arm_rekick(struct vcpu *v)
 		mlog_once(v->d, "cannot arm the re-kick timer: %s", strerror(errno));
 }
 
+/*
+ * The doorbell page is mapped for CPL3, so guest code can store to it as
+ * well as our stubs can. An exit counts only where a stub rings it: the
+ * hypercall page's slots are the guest's own code (a store from there is
+ * a hypercall, or a system call in user mode, as Xen's `syscall` would
+ * be), the others are ours and rip shows which rang.
+ */
+static bool doorbell_from_stub(struct vcpu *v, unsigned int bell)
+{
+	uint64_t stub_end = HV_AREA_VA + HV_DOORBELL_INSN_LEN;
+
+	switch (bell) {
+	case DOORBELL_HYPERCALL:
+		return true;
+	case DOORBELL_SYSCALL:
+		return v->regs.rip == stub_end + HV_SYSCALL_OFF;
+	case DOORBELL_STORES_DONE:
+		/* (pt_stub_returned puts back the rip the stub was to return to) */
+		return v->regs.rip == stub_end + HV_STORES_DONE_OFF && pt_stub_returned(v);
+	}
+	if (bell < DOORBELL_EXCEPTION || bell >= DOORBELL_EXCEPTION + 32)
+		return false;
+	/* the exception stubs are supervisor-only: that rip means CPL0 */
+	return v->regs.rip ==
+	       stub_end + HV_STUBS_OFF + (bell - DOORBELL_EXCEPTION) * HV_EXC_STUB_SIZE;
+}
+
 static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 {
 	struct domain *d = v->d;
@@ -259,12 +286,15 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 	case KEXIT_SHUTDOWN:
 		domain_crash(d, "triple fault on vCPU %u", v->id);
 		return;
-	case KEXIT_IO:
-		if (e->port == PORT_NOP) {
+	case KEXIT_DOORBELL:
+		if (e->doorbell == DOORBELL_NOP) {
 			v->stats.other++;
 			return;
 		}
 		break;
+	case KEXIT_IGNORED:
+		v->stats.other++;
+		return;
 	default:
 		domain_crash(d, "unexpected KVM exit %u (detail %#llx) on vCPU %u", e->raw_reason,
 			     (unsigned long long)e->hw_reason, v->id);
@@ -274,7 +304,11 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		domain_crash(d, "cannot read vCPU %u registers", v->id);
 		return;
 	}
-	if (e->port == PORT_HYPERCALL) {
+	if (!doorbell_from_stub(v, e->doorbell)) {
+		/* guest code stored there itself: the store does nothing */
+		v->stats.other++;
+		v->exit_cpl = 3;
+	} else if (e->doorbell == DOORBELL_HYPERCALL) {
 		v->exit_cpl = 3;
 		if (!v->kernel_mode) {
 			v->stats.user_syscall++;
@@ -282,7 +316,7 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 			return;
 		}
 		do_hypercall(v);
-	} else if (e->port == PORT_SYSCALL) {
+	} else if (e->doorbell == DOORBELL_SYSCALL) {
 		struct vcpu_sregs s;
 		if (kvm_vcpu_get_sregs(v->kvm, &s) < 0) {
 			domain_crash(d, "cannot read vCPU %u state", v->id);
@@ -290,16 +324,12 @@ static void handle_exit(struct vcpu *v, const struct kvm_exit *e)
 		}
 		v->exit_cpl = s.cpl;
 		handle_syscall_exit(v);
-	} else if (e->port == PORT_STORES_DONE && pt_stub_returned(v)) {
+	} else if (e->doorbell == DOORBELL_STORES_DONE) {
 		v->stats.other++;
 		v->exit_cpl = 3;
-	} else if (e->port >= PORT_EXCEPTION && e->port < PORT_EXCEPTION + 32) {
-		v->exit_cpl = 0;
-		handle_exception(v, e->port - PORT_EXCEPTION);
 	} else {
-		/* an `out` the I/O bitmap let through but that means nothing: ignore */
-		v->stats.other++;
-		v->exit_cpl = 3;
+		v->exit_cpl = 0;
+		handle_exception(v, e->doorbell - DOORBELL_EXCEPTION);
 	}
 }
 

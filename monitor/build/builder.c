@@ -286,6 +286,7 @@ int domain_build(struct domain *d, const struct build_config *cfg, char *err, si
 		snprintf(err, errlen, "cannot lay out the hypervisor area");
 		goto out;
 	}
+	kvm_vm_set_doorbell(d->kvm, d->hva->doorbell_pfn << PAGE_SHIFT);
 	if (xen_elf_load(elf, elf_len, &info, d->ram + (l.kernel_pfn << PAGE_SHIFT),
 			 va_of(&l, l.kernel_pfn), l.kernel_pages << PAGE_SHIFT, err, errlen) < 0)
 		goto out;

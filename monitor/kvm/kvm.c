@@ -20,6 +20,7 @@ struct kvm_vm {
 	int kvm_fd;
 	int vm_fd;
 	int run_size;
+	uint64_t doorbell_gpa;
 	struct {
 		struct kvm_cpuid2 h;
 		struct kvm_cpuid_entry2 e[MAX_CPUID_ENTRIES];
@@ -179,6 +180,11 @@ int kvm_vm_add_memory(struct kvm_vm *vm, unsigned int slot, uint64_t gpa, uint64
 	};
 
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+void kvm_vm_set_doorbell(struct kvm_vm *vm, uint64_t gpa)
+{
+	vm->doorbell_gpa = gpa;
 }
 
 static int set_msrs(struct kvm_vcpu *c, const uint32_t *idx, const uint64_t *val, unsigned int n)
@@ -347,16 +353,22 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e)
 	}
 	e->raw_reason = run->exit_reason;
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		e->kind = KEXIT_IO;
-		e->port = run->io.port;
-		e->size = run->io.size;
-		e->out = run->io.direction == KVM_EXIT_IO_OUT;
-		if (e->out && run->io.count == 1 && e->size <= 4)
-			memcpy(&e->value, (uint8_t *)run + run->io.data_offset, e->size);
-		/* KVM finishes an I/O instruction only at the next KVM_RUN, and
-		 * may then overwrite registers set meanwhile: finish it now,
-		 * without entering the guest, so the monitor may change them. */
+	case KVM_EXIT_MMIO: {
+		uint64_t off = run->mmio.phys_addr - c->vm->doorbell_gpa;
+
+		/* A store: KVM has completed the instruction already. */
+		if (run->mmio.is_write && run->mmio.len == 1 && off < 4096) {
+			e->kind = KEXIT_DOORBELL;
+			e->doorbell = (uint16_t)off;
+			break;
+		}
+		/* Anything else (the guest's own code can reach the page) reads
+		 * zeros and stores nothing. KVM finishes such an access at the
+		 * next KVM_RUN, and would then overwrite registers set
+		 * meanwhile: finish it now, without entering the guest. */
+		e->kind = KEXIT_IGNORED;
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 		run->immediate_exit = 1;
 		if (ioctl(c->fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN)) {
 			run->immediate_exit = 0;
@@ -364,6 +376,7 @@ int kvm_vcpu_run(struct kvm_vcpu *c, struct kvm_exit *e)
 		}
 		run->immediate_exit = 0;
 		break;
+	}
 	case KVM_EXIT_INTR:
 		e->kind = KEXIT_INTR;
 		break;

@@ -15,7 +15,8 @@ struct kvm_vm;
 struct kvm_vcpu;
 
 enum kvm_exit_kind {
-	KEXIT_IO,		/* `out` to port */
+	KEXIT_DOORBELL,		/* a one-byte store to the doorbell page */
+	KEXIT_IGNORED,		/* any other access there: it did nothing */
 	KEXIT_INTR,		/* interrupted by a signal (a kick) */
 	KEXIT_SHUTDOWN,		/* triple fault */
 	KEXIT_HLT,
@@ -24,10 +25,7 @@ enum kvm_exit_kind {
 
 struct kvm_exit {
 	enum kvm_exit_kind kind;
-	uint16_t port;
-	uint8_t size;
-	bool out;
-	uint32_t value;		/* data written for an `out` */
+	uint16_t doorbell;	/* the offset stored to, for KEXIT_DOORBELL */
 	uint32_t raw_reason;	/* KVM's exit reason, for messages */
 	uint64_t hw_reason;	/* KVM_EXIT_FAIL_ENTRY / internal error detail */
 };
@@ -57,6 +55,9 @@ struct kvm_cpu_tables {
 struct kvm_vm *kvm_vm_create(char *err, size_t errlen);
 void kvm_vm_destroy(struct kvm_vm *vm);
 int kvm_vm_add_memory(struct kvm_vm *vm, unsigned int slot, uint64_t gpa, uint64_t size, void *host);
+/* The guest-physical page, outside every memory slot, whose one-byte
+ * stores are reported as KEXIT_DOORBELL. */
+void kvm_vm_set_doorbell(struct kvm_vm *vm, uint64_t gpa);
 
 struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, unsigned int id, const struct kvm_cpu_tables *t,
 				 char *err, size_t errlen);

@@ -228,12 +228,14 @@ static void test_msrs(void **state)
 	v = AT(state, 0x0f, 0x30);
 	v->regs.rax = 0x40000;
 	assert_true(gp0(v));
-	/* slot 17 (xen_version): mov $17,%eax; out %al,$0xf1; ret */
+	/* slot 17 (xen_version): mov $17,%eax; movabs %al,doorbell+0xf1; ret */
+	uint64_t bell;
 	assert_int_equal(page[17 * 32], 0xb8);
 	assert_int_equal(page[17 * 32 + 1], 17);
-	assert_int_equal(page[17 * 32 + 5], 0xe6);
-	assert_int_equal(page[17 * 32 + 6], PORT_HYPERCALL);
-	assert_int_equal(page[17 * 32 + 7], 0xc3);
+	assert_int_equal(page[17 * 32 + 5], 0xa2);
+	memcpy(&bell, &page[17 * 32 + 6], 8);
+	assert_int_equal(bell, HV_AREA_VA + HV_DOORBELL_OFF + DOORBELL_HYPERCALL);
+	assert_int_equal(page[17 * 32 + 14], 0xc3);
 }
 
 static void test_port_io(void **state)
