@@ -140,6 +140,10 @@ int console_run(int fd, int escape)
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	close(fd);
+	/* The terminal is ours again: now let the signal end xl as it would
+	 * have (Xen's xl dies of it too, under create -F as well). */
+	if (stop_signal)
+		raise(stop_signal);
 	return rc;
 }
 

@@ -126,6 +126,23 @@ fi
 check "create -F says what it waits for" grep -q '^Waiting for domain fg (domid [0-9]*) to die' "$tmp/fg.out"
 check "fg is gone afterwards" bash -c "! '$XL' domid fg >/dev/null 2>&1"
 
+# ---- SIGTERM ends create -F -c as it would end xl; the domain stays (Xen) ---
+"$XL" create -F -c -p "$cfg" 'name="e"' </dev/null >"$tmp/e.out" 2>&1 &
+epid=$!
+for _ in $(seq 50); do "$XL" domid e >/dev/null 2>&1 && break; sleep 0.1; done
+sleep 0.3
+kill -TERM $epid
+for _ in $(seq 50); do kill -0 $epid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $epid 2>/dev/null; then
+	fail "SIGTERM ends create -F -c"
+	kill -KILL $epid
+else
+	wait $epid
+	check "SIGTERM ends create -F -c, killed by it" [ $? -eq 143 ]
+fi
+check "the domain outlives its xl" bash -c "'$XL' domid e >/dev/null"
+"$XL" destroy e
+
 "$XL" destroy b && "$XL" destroy c
 check "no control socket is left" bash -c "! ls '$XENO_RUN_DIR' | grep -q '^dom[12]\\.ctl$'"
 
