@@ -1,6 +1,7 @@
 /*
  * HYPERVISOR_xen_version: every sub-op, what an unprivileged PV domU may
- * see (Xen's default XSM policy), exact copy sizes, and the error paths.
+ * see (Xen's default XSM policy), exact copy sizes, and the error paths;
+ * and xenpmu_op, which says the virtual PMU is off, as a default Xen does.
  */
 #include <xen/features.h>
 
@@ -198,4 +199,7 @@ void guest_main(void)
 	test_varbuf(XENVER_changeset2, XENVER_changeset, "XENVER_changeset2",
 		    XEN_CHANGESET_INFO_LEN);
 	check_eq(HYPERVISOR_xen_version(99, PTR(buf)), -XEN_ENOSYS, "unknown sub-op");
+	/* no virtual PMU, as Xen's default (vpmu off): XENPMU_mode_get is 0 */
+	check_eq(hypercall2(__HYPERVISOR_xenpmu_op, 0, PTR(buf)), -XEN_EOPNOTSUPP,
+		 "xenpmu_op: the virtual PMU is off");
 }
