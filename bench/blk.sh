@@ -3,11 +3,13 @@
 # same raw image, in one run: sequential read and write (1 MiB, direct) and
 # 4 KiB random read at queue depth 32; with and without persistent grants
 # (the guest's xen_blkfront.feature_persistent), one queue and two
-# (xen_blkfront.max_queues). Prints MB/s or IOPS, guest/host ratios, and
-# the guest's exits per I/O: `xl exit-stats` before and after each fio job
-# (the guest waits on its console for the host to take them), divided by
-# the job's I/O count from fio (its total_ios: one per fio request, which
-# blkfront may split into several ring requests). The exits are the whole
+# (xen_blkfront.max_queues), and a tuned guest: persistent grants, one
+# queue and xen_blkfront.max_indirect_segments=256 (1 MiB ring requests
+# instead of Linux's default 128 KiB). Prints MB/s or IOPS, guest/host
+# ratios, and the guest's exits per I/O: `xl exit-stats` before and after
+# each fio job (the guest waits on its console for the host to take them),
+# divided by the job's I/O count from fio (its total_ios: one per fio
+# request, which blkfront may split into several ring requests). The exits are the whole
 # domain's while the job runs, timer and idle exits included.
 #
 # Needs the Debian PV kernel (images/vmlinuz from scripts/setup.sh) and fio
@@ -141,16 +143,20 @@ not_run() {	# SETTING WHY
 	exit 77
 }
 
-persistent="" queues=""
-for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 queues=2"; do
+persistent="" queues="" indirect=""
+for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 queues=2" \
+	"persistent=1 queues=1 indirect=256"; do
+	indirect=""
 	eval "$setting"
+	params="xen_blkfront.feature_persistent=$persistent xen_blkfront.max_queues=$queues"
+	params+=${indirect:+ xen_blkfront.max_indirect_segments=$indirect}
 	cat >"$tmp/g.cfg" <<-CFG
 	name="blkbench"
 	kernel="$kernel"
 	ramdisk="$tmp/initrd.gz"
 	memory=512
 	vcpus=2
-	cmdline="console=hvc0 quiet xen_blkfront.feature_persistent=$persistent xen_blkfront.max_queues=$queues"
+	cmdline="console=hvc0 quiet $params"
 	disk=["$tmp/root-unused.img,raw,xvda,ro", "$img,raw,xvdb,rw"]
 	CFG
 	truncate -s 1M "$tmp/root-unused.img"
@@ -181,7 +187,7 @@ for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 que
 	done
 	lx_wait '^BENCH-END' 60
 	lx_close
-	echo "guest ($setting):"
+	echo "guest ($params):"
 	sort "$tmp/guest.txt" | join - <(sort "$tmp/host.txt") |
 		while read -r name gbw giops gios gexits hbw _ _; do
 			echo "  $name: guest $gbw MB/s ($giops IOPS), host $hbw MB/s, ratio" \
