@@ -516,8 +516,8 @@ static uint64_t now_ns(void)
  * guest one interrupt instead of several. Each notification in either
  * direction costs the guest exits of tens of µs each (docs/block.md).
  */
-#define BLK_AWAKE_NS 500000u
-#define BLK_NOTIFY_MAX_NS 2000000u
+#define BLK_AWAKE_NS 250000u
+#define BLK_NOTIFY_MAX_NS 1000000u
 
 static void *queue_thread(void *arg)
 {
