@@ -547,6 +547,9 @@ static void *queue_thread(void *arg)
 		}
 		io_uring_for_each_cqe(&q->uring, head, cqe) {
 			seen++;
+			/* liburing's own timeout SQE, on kernels without EXT_ARG */
+			if (io_uring_cqe_get_data64(cqe) == LIBURING_UDATA_TIMEOUT)
+				continue;
 			if ((io_uring_cqe_get_data64(cqe) & 3) != UD_KICK) {
 				complete(q, cqe);
 				continue;
