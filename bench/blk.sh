@@ -1,7 +1,8 @@
 #!/bin/bash
 # Block I/O: fio inside a Linux PV guest on xvdb vs fio on the host on the
-# same raw image, in one run: sequential read and write (1 MiB, direct) and
-# 4 KiB random read at queue depth 32; with and without persistent grants
+# same raw image, in one run: sequential read and write (1 MiB, direct),
+# 4 KiB random read at queue depth 32 and at queue depth 1 (randread1: its
+# IOPS are one over the latency of a lone request); with and without persistent grants
 # (the guest's xen_blkfront.feature_persistent), one queue and two
 # (xen_blkfront.max_queues), and a tuned guest: persistent grants, one
 # queue, xen_blkfront.max_indirect_segments=256 (1 MiB ring requests
@@ -19,11 +20,16 @@
 # Needs the Debian PV kernel (images/vmlinuz from scripts/setup.sh) and fio
 # on the host (copied with its libraries into the initramfs). When the
 # guest cannot run this prints the host figures and says why (exit 77).
+#
+#   RUNTIME=s per job (10), SIZE_MB (512), JOBS (all four), SETTINGS (the
+#   numbers of the guest settings to run, 1-4 in the order above; all)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 B=${XENO_BUILD:-$root/build}
 SIZE_MB=${SIZE_MB:-512}
 RUNTIME=${RUNTIME:-10}
+JOBS=${JOBS:-seqread seqwrite randread randread1}
+SETTINGS=${SETTINGS:-1 2 3 4}
 command -v fio >/dev/null || { echo "SKIP: fio is not installed"; exit 77; }
 tmp=$(mktemp -d /tmp/xeno-blkbench.XXXXXX)
 xsd_pid=
@@ -60,6 +66,11 @@ jobs() {	# filename -> fio job lines for the three workloads
 	bs=4k
 	iodepth=32
 	stonewall
+	[randread1]
+	rw=randread
+	bs=4k
+	iodepth=1
+	stonewall
 	JOB
 }
 
@@ -76,7 +87,7 @@ for j in json.JSONDecoder().raw_decode(text[text.index("{"):])[0]["jobs"]:
 
 echo "host: fio on $img"
 jobs "$img" >"$tmp/host.fio"
-fio --output-format=json "$tmp/host.fio" | summarize | tee "$tmp/host.txt"
+fio --output-format=json $(printf -- "--section=%s " $JOBS) "$tmp/host.fio" | summarize | tee "$tmp/host.txt"
 
 kernel=$root/images/vmlinuz
 if [ ! -f "$kernel" ] || [ ! -f "$root/images/initrd.cpio.gz" ] || ! command -v cpio >/dev/null; then
@@ -105,7 +116,7 @@ mount -t tmpfs tmp /tmp
 modprobe xen-blkfront
 for i in $(seq 100); do [ -b /dev/xvdb ] && break; sleep 0.1; done
 [ -n "${xeno_sched:-}" ] && echo "$xeno_sched" >/sys/block/xvdb/queue/scheduler
-for job in seqread seqwrite randread; do
+for job in @JOBS@; do
 	echo "BENCH-READY-$job"; read -r _
 	fio --eta=never --output-format=json --output=/tmp/$job.json --section=$job /etc/bench.fio
 	echo "BENCH-RAN-$job"; read -r _
@@ -114,6 +125,7 @@ done
 echo BENCH-END
 poweroff -f
 INIT
+sed -i "s/@JOBS@/$JOBS/" "$tmp/rd/init"
 chmod +x "$tmp/rd/init"
 (cd "$tmp/rd" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$tmp/extra.gz"
 cat "$initrd" "$tmp/extra.gz" >"$tmp/initrd.gz"
@@ -149,8 +161,10 @@ not_run() {	# SETTING WHY
 }
 
 persistent="" queues="" indirect="" sched=""
-for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 queues=2" \
-	"persistent=1 queues=1 indirect=256 sched=none"; do
+settings=("persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 queues=2"
+	"persistent=1 queues=1 indirect=256 sched=none")
+for n in $SETTINGS; do
+	setting=${settings[n - 1]}
 	indirect="" sched=""
 	eval "$setting"
 	params="xen_blkfront.feature_persistent=$persistent xen_blkfront.max_queues=$queues"
@@ -168,7 +182,7 @@ for setting in "persistent=1 queues=1" "persistent=0 queues=1" "persistent=1 que
 	lx_attach "$XL" create -F -c "$tmp/g.cfg"
 	: >"$tmp/guest.txt"
 	: >"$tmp/causes.txt"
-	for job in seqread seqwrite randread; do
+	for job in $JOBS; do
 		lx_wait "^BENCH-READY-$job" 240 || not_run "$setting" "the guest did not get to $job"
 		before=$(exits "$tmp/before.txt")
 		lx_type go

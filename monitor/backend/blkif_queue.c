@@ -79,6 +79,8 @@ struct blk_queue {
 	RING_IDX rsp_told;	/* responses up to here were checked against rsp_event */
 	uint64_t unsent_since;	/* when the first response after rsp_told was published */
 	bool broken;		/* insane indices: stop until the next connect */
+	bool bursty;		/* requests come in bursts: use the awake window */
+	uint64_t last_req;	/* when requests were last taken (CLOCK_MONOTONIC ns) */
 
 	evtchn_port_t port;
 	bool bound;
@@ -432,13 +434,41 @@ static void handle(struct blk_queue *q, const union blkif_sring_entry *e)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * While requests come in bursts (several at once, or pushed before the
+ * guest had taken our earlier responses), the queue stays awake for BLK_AWAKE_NS after
+ * the last request it took: meanwhile req_event is left behind, so the
+ * frontend pushes requests without notifying us, and we look at the ring
+ * ourselves. Responses are published at once, but the guest is notified
+ * only when the queue goes back to sleep (or after BLK_NOTIFY_MAX_NS), so
+ * the responses to a burst of requests (Linux splits a 1 MiB I/O into 8
+ * ring requests) cost the guest one interrupt instead of several. Each
+ * notification in either direction costs the guest exits of tens of µs
+ * each (docs/block.md). A lone request (the guest waited for every earlier
+ * response, as at a queue depth of 1) is answered and notified at once:
+ * the window would only add to its latency. rsp_event says how far the
+ * guest has read (Linux sets it one past its rsp_cons); a lying guest
+ * only changes when it is notified.
+ */
+#define BLK_AWAKE_NS 250000u
+#define BLK_NOTIFY_MAX_NS 1000000u
+
 /* Take every request the frontend has published; the number taken, or 0
  * (also when the ring's indices are impossible: the queue halts). */
 static unsigned int take_requests(struct blk_queue *q)
 {
-	RING_IDX prod;
+	RING_IDX prod, read_to = xen_ring_load(&q->sring->h.rsp_event) - 1;
 	uint32_t n;
 	unsigned int taken = 0;
+	bool pipelined = q->req_cons != read_to;
 
 	if (q->broken)
 		return 0;
@@ -458,6 +488,10 @@ static unsigned int take_requests(struct blk_queue *q)
 		q->req_cons++;
 		handle(q, &e);
 	}
+	if (taken) {
+		q->bursty = taken > 1 || pipelined;
+		q->last_req = now_ns();
+	}
 	return taken;
 }
 
@@ -470,6 +504,16 @@ static bool rearm_requests(struct blk_queue *q)
 	q->sring->h.req_event = q->req_cons + 1;
 	xen_ring_mb();
 	return take_requests(q) > 0;
+}
+
+/* Ask to be notified of the next request, taking any that came meanwhile,
+ * until none did; true (and the queue stays awake) if those were a burst. */
+static bool settle(struct blk_queue *q)
+{
+	while (rearm_requests(q))
+		if (q->bursty)
+			return true;
+	return false;
 }
 
 /* ---- the thread -------------------------------------------------------------- */
@@ -498,38 +542,13 @@ static void complete(struct blk_queue *q, const struct io_uring_cqe *cqe)
 		finish(q, slot);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * The queue stays awake for BLK_AWAKE_NS after the last request it took:
- * meanwhile req_event is left behind, so the frontend pushes requests
- * without notifying us, and we look at the ring ourselves. Responses are
- * published at once, but the guest is notified only when the queue goes
- * back to sleep (or after BLK_NOTIFY_MAX_NS), so the responses to a burst
- * of requests (Linux splits a 1 MiB I/O into 8 ring requests) cost the
- * guest one interrupt instead of several. Each notification in either
- * direction costs the guest exits of tens of µs each (docs/block.md).
- */
-#define BLK_AWAKE_NS 250000u
-#define BLK_NOTIFY_MAX_NS 1000000u
-
 static void *queue_thread(void *arg)
 {
 	struct blk_queue *q = arg;
-	bool kick_armed = true, awake = false;
-	uint64_t last_req = 0;
+	bool kick_armed = true, awake;
 
 	arm_kick(q);
-	if (rearm_requests(q)) {
-		awake = true;
-		last_req = now_ns();
-	}
+	awake = settle(q);
 	while (kick_armed || q->inflight || awake) {
 		struct io_uring_cqe *cqe;
 		unsigned int head, seen = 0;
@@ -537,7 +556,7 @@ static void *queue_thread(void *arg)
 		uint64_t now;
 
 		if (awake) {
-			uint64_t left = BLK_AWAKE_NS - (now_ns() - last_req);
+			uint64_t left = BLK_AWAKE_NS - (now_ns() - q->last_req);
 			struct __kernel_timespec ts = {0, (long long)(left > BLK_AWAKE_NS ? 0 : left)};
 
 			io_uring_submit_and_wait_timeout(&q->uring, &cqe, 1, &ts, NULL);
@@ -566,12 +585,9 @@ static void *queue_thread(void *arg)
 		if (stop) {
 			awake = false;
 		} else if (take_requests(q)) {
-			awake = true;
-			last_req = now;
-		} else if (awake && now - last_req >= BLK_AWAKE_NS) {
-			awake = rearm_requests(q);
-			if (awake)
-				last_req = now;
+			awake = q->bursty || settle(q);
+		} else if (awake && now - q->last_req >= BLK_AWAKE_NS) {
+			awake = settle(q);
 		}
 		publish_responses(q, now);
 		if (!awake || now - q->unsent_since >= BLK_NOTIFY_MAX_NS)
