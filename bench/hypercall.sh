@@ -9,11 +9,16 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 b=${1:-$root/build}
+B=$b
 [ -e /dev/kvm ] || { echo "bench: /dev/kvm missing"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XENO_RUN_DIR=$tmp/run XENO_LOG_DIR=$tmp/log XENSTORED_PATH=$tmp/xs.sock
-mkdir -p "$XENO_RUN_DIR" "$XENO_LOG_DIR"
+tmp=$(mktemp -d /tmp/xeno-hcbench.XXXXXX)
+xsd_pid=
+# its own xenstored, stopped at the end (xl would start one and leave it)
+trap '[ -n "$xsd_pid" ] && kill "$xsd_pid" 2>/dev/null; wait; rm -rf "$tmp"' EXIT
+# shellcheck source=../tests/integration/lib/host.bash
+. "$root/tests/integration/lib/host.bash"
+store_env "$tmp"
+store_start
 cat >"$tmp/bench.cfg" <<CFG
 name = "bench-hypercall"
 type = "pv"
