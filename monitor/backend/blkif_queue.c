@@ -444,10 +444,10 @@ static uint64_t now_ns(void)
 
 /*
  * While requests come in bursts (several at once, or pushed before the
- * guest had taken our earlier responses), the queue stays awake for BLK_AWAKE_NS after
- * the last request it took: meanwhile req_event is left behind, so the
- * frontend pushes requests without notifying us, and we look at the ring
- * ourselves. Responses are published at once, but the guest is notified
+ * guest had read our earlier responses), the queue stays awake for
+ * BLK_AWAKE_NS after the last request it took: meanwhile req_event is left
+ * behind, so the frontend pushes requests without notifying us, and we
+ * look at the ring ourselves. Responses are published at once, but the guest is notified
  * only when the queue goes back to sleep (or after BLK_NOTIFY_MAX_NS), so
  * the responses to a burst of requests (Linux splits a 1 MiB I/O into 8
  * ring requests) cost the guest one interrupt instead of several. Each
