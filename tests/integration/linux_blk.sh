@@ -23,23 +23,7 @@ need_tools mke2fs e2fsck debugfs md5sum cpio
 zcat "$root/images/initrd.cpio.gz" | cpio -t 2>/dev/null | grep -q '/ext4\.ko' ||
 	{ echo "SKIP: images/initrd.cpio.gz has no ext4 module: an older image (rerun scripts/setup.sh)"; exit 77; }
 
-LX_TMP=$(mktemp -d /tmp/xeno-lxblk.XXXXXX)
-tmp=$LX_TMP
-name=lxblk-$$
-xsd_pid=
-# shellcheck source=lib/linux_console.bash
-. "$root/tests/integration/lib/linux_console.bash"
-cleanup() {
-	lx_stop
-	timeout 10 "$XL" destroy "$name" >/dev/null 2>&1
-	[ -n "$xsd_pid" ] && kill "$xsd_pid" 2>/dev/null && wait "$xsd_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-store_env "$tmp"
-store_start
-# shellcheck source=lib/checks.bash
-. "$root/tests/integration/lib/checks.bash"
+one_guest_test lxblk
 
 # Host-made file systems with known content.
 mkdir -p "$tmp/a" "$tmp/b/sub" "$tmp/c"

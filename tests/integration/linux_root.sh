@@ -22,23 +22,7 @@ XL=$B/bin/xl
 need_host vmlinuz initrd.cpio.gz rootfs.ext4
 need_tools e2fsck debugfs md5sum
 
-LX_TMP=$(mktemp -d /tmp/xeno-lxroot.XXXXXX)
-tmp=$LX_TMP
-name=lxroot-$$
-xsd_pid=
-# shellcheck source=lib/linux_console.bash
-. "$root/tests/integration/lib/linux_console.bash"
-cleanup() {
-	lx_stop
-	timeout 10 "$XL" destroy "$name" >/dev/null 2>&1
-	[ -n "$xsd_pid" ] && kill "$xsd_pid" 2>/dev/null && wait "$xsd_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-store_env "$tmp"
-store_start
-# shellcheck source=lib/checks.bash
-. "$root/tests/integration/lib/checks.bash"
+one_guest_test lxroot
 
 cp "$root/images/rootfs.ext4" "$tmp/root.img"
 truncate -s 64M "$tmp/data.img"

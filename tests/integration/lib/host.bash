@@ -10,6 +10,10 @@
 #   store_start [CMD...]  starts xenstored there (through CMD, e.g. `ip netns
 #                         exec NS`), its pid in xsd_pid; FAIL, exit 1 if its
 #                         socket does not appear
+#   one_guest_test WHAT   for a test of one Linux guest, named WHAT-PID (in
+#                         $name): a scratch folder ($tmp, $LX_TMP), the console
+#                         and checks libraries, a xenstored of its own, and at
+#                         exit the guest stopped and all of it removed
 
 need_host() {
 	local bin f
@@ -40,4 +44,25 @@ store_start() {
 	xsd_pid=$!
 	for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
 	[ -S "$XENSTORED_PATH" ] || { echo "FAIL xenstored did not start"; exit 1; }
+}
+
+one_guest_test() {
+	LX_TMP=$(mktemp -d "/tmp/xeno-$1.XXXXXX")
+	tmp=$LX_TMP
+	name=$1-$$
+	xsd_pid=
+	# shellcheck source=linux_console.bash
+	. "$root/tests/integration/lib/linux_console.bash"
+	trap one_guest_cleanup EXIT
+	store_env "$tmp"
+	store_start
+	# shellcheck source=checks.bash
+	. "$root/tests/integration/lib/checks.bash"
+}
+
+one_guest_cleanup() {
+	lx_stop
+	timeout 10 "$XL" destroy "$name" >/dev/null 2>&1
+	[ -n "$xsd_pid" ] && kill "$xsd_pid" 2>/dev/null && wait "$xsd_pid" 2>/dev/null
+	rm -rf "$tmp"
 }
