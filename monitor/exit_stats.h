@@ -3,8 +3,9 @@
  * logged when the domain is taken down: which hypercall, which exception
  * (emulated here or delivered to the guest), kicks, guest user system
  * calls, page-table store stub runs (no exit of their own: counted to see
- * how many there are) and synchronous flushes. On this host every exit costs tens of
- * microseconds, so the hot causes are where a guest's time goes.
+ * how many there are) and synchronous flushes. On this host every exit
+ * costs tens of microseconds, so the hot causes are where a guest's time
+ * goes.
  */
 #ifndef MONITOR_EXIT_STATS_H
 #define MONITOR_EXIT_STATS_H

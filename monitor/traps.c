@@ -175,7 +175,7 @@ void pv_user_syscall(struct vcpu *v)
 
 void pv_user_hypercall_page(struct vcpu *v)
 {
-	/* Xen's slot runs `syscall` where ours has `out`: the same state */
+	/* Xen's slot runs `syscall` where ours rings the doorbell: the same state */
 	v->regs.rcx = v->regs.rip;
 	v->regs.r11 = v->regs.rflags;
 	pv_user_syscall(v);

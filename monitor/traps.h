@@ -12,7 +12,7 @@ int pv_bounce(struct vcpu *v, uint64_t eip, uint16_t cs, uint16_t ss, bool has_e
 /* A guest user-mode `syscall`: bounce to the registered syscall callback
  * (none: #UD at the syscall instruction, as Xen raises it). */
 void pv_user_syscall(struct vcpu *v);
-/* A hypercall-page slot run in guest user mode (its `out` just exited):
+/* A hypercall-page slot run in guest user mode (its doorbell store exited):
  * Xen's slot would have run `syscall`, so this is a user syscall too. */
 void pv_user_hypercall_page(struct vcpu *v);
 /* A software interrupt `int n` from the guest: deliver or #GP as Xen does. */

@@ -1,13 +1,15 @@
 /*
  * The vCPU threads. Each runs its vCPU until an exit, turns the exit into a
- * Xen PV event (hypercall, syscall, exception), and resumes the guest:
+ * Xen PV event (hypercall, syscall, exception), and resumes the guest. The
+ * offset stored to in the doorbell page says which stub left the VM:
  *
- *   port 0xf1  a hypercall-page slot (from guest user mode: a user syscall,
+ *   0xf1       a hypercall-page slot (from guest user mode: a user syscall,
  *              as the `syscall` in Xen's slot would be)
- *   port 0xf0  the LSTAR stub: a hypercall by `syscall` from guest kernel
+ *   0xf0       the LSTAR stub: a hypercall by `syscall` from guest kernel
  *              mode, or a guest user syscall to bounce to the guest kernel
  *   0x80 + v   an exception stub; the hardware frame is on our CPL0 stack
- *   port 0xf3  nothing: a bare exit, for measuring what an exit costs
+ *   0xf2       the store stub's way back (pt_store.c)
+ *   0xf3       nothing: a bare exit, for measuring what an exit costs
  *
  * Before every entry the pending event upcall is delivered, the register
  * state is written back, and queued page-table stores are handed to the

@@ -27,13 +27,13 @@ struct ring {
 	bool notify;
 };
 
+/* How soon a ring that had input is looked at again, input or not. */
+#define RING_RECHECK_MS 2
+
 static uint32_t load(const volatile uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
-
-/* How soon a ring that had input is looked at again, input or not. */
-#define RING_RECHECK_MS 2
 
 static void store(volatile uint32_t *p, uint32_t v)
 {
